@@ -1,0 +1,76 @@
+import { OmniError } from '../errors.js';
+import { type OutputPlan, writeOutput } from '../io/output.js';
+import { Engine } from '../render/engine.js';
+import type { Scene } from '../render/scene.js';
+import { parseDuration } from '../render/values.js';
+import { info, warn } from './report.js';
+
+/** Fades from --fade / --fade-in / --fade-out (0 allowed). */
+export function fadesOf(opts: Record<string, unknown>): { fadeIn: number; fadeOut: number } {
+  const one = (v: unknown, name: string): number => {
+    const s = String(v).trim();
+    if (s === '0' || /^0+(\.0*)?\s*(s|ms)?$/i.test(s)) return 0;
+    return parseDuration(s, name, false);
+  };
+  const both = one(opts.fade ?? '10ms', '--fade');
+  return {
+    fadeIn: opts.fadeIn !== undefined ? one(opts.fadeIn, '--fade-in') : both,
+    fadeOut: opts.fadeOut !== undefined ? one(opts.fadeOut, '--fade-out') : both,
+  };
+}
+
+/** Long renders on a terminal show a spinner with progress (ora), loaded only then. */
+async function progressFor(engine: Engine, plan: OutputPlan): Promise<{ update(f: number): void; stop(): void }> {
+  const seconds = engine.totalFrames / engine.sampleRate;
+  const slow = seconds > 120 || (plan.type !== 'wav' && plan.type !== 'raw' && seconds > 20);
+  if (!process.stderr.isTTY || !Number.isFinite(seconds) || !slow) return { update() {}, stop() {} };
+  const { default: ora } = await import('ora');
+  const spinner = ora({ text: 'rendering', stream: process.stderr }).start();
+  let last = 0;
+  return {
+    update(frames: number) {
+      const now = Date.now();
+      if (now - last < 100) return;
+      last = now;
+      spinner.text = `rendering ${((100 * frames) / engine.totalFrames).toFixed(0)}% (${(frames / engine.sampleRate).toFixed(0)} of ${seconds.toFixed(0)} s)`;
+    },
+    stop() {
+      spinner.stop();
+    },
+  };
+}
+
+/**
+ * Render `scene` to `plan` as the CLI does: progress on a terminal, Ctrl-C discards the output
+ * (nothing half-written is left), clipped samples reported.
+ */
+export async function runScene(scene: Scene, plan: OutputPlan): Promise<void> {
+  const engine = new Engine(scene);
+  info(
+    `${scene.layers.length} layer(s), ${engine.channels} synthesis channel(s), ${plan.sampleRate} Hz, ${plan.format}, ${plan.channels} ch -> ${plan.target === '-' ? 'stdout' : plan.target} (${plan.type})`,
+  );
+  if (engine.normalization < 1) info(`normalised: gains scaled by ${engine.normalization.toFixed(4)} to stay under -1 dBFS`);
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const progress = await progressFor(engine, plan);
+  const t0 = performance.now();
+  try {
+    const result = await writeOutput(engine, plan, { onProgress: progress.update, signal: controller.signal });
+    progress.stop();
+    const secs = result.frames / engine.sampleRate;
+    info(`wrote ${secs.toFixed(3)} s, ${result.bytes} bytes in ${((performance.now() - t0) / 1000).toFixed(3)} s`);
+    if (result.clipped > 0) warn(`${result.clipped} samples clipped (the mix exceeds full scale; drop --no-normalize or lower gains)`);
+  } catch (e) {
+    progress.stop();
+    if (controller.signal.aborted) {
+      process.exitCode = 130;
+      throw new OmniError('IO_ERROR', 'interrupted: nothing was written');
+    }
+    throw e;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,134 @@
+import { extname } from 'node:path';
+import { Quantizer, type SampleFormat } from '../dsp/quantize.js';
+import { invalid, OmniError } from '../errors.js';
+import type { Engine } from '../render/engine.js';
+import { type ByteSink, FileSink, StdoutSink } from './sinks.js';
+import { MAX_WAV_DATA, wavHeader } from './wav.js';
+
+/** Containers and codecs OmniSonic writes. */
+export const OUTPUT_TYPES = ['wav', 'raw', 'flac', 'mp3', 'ogg', 'opus', 'm4a'] as const;
+export type OutputType = (typeof OUTPUT_TYPES)[number];
+/** Types that go through FFmpeg. */
+export const ENCODED_TYPES: readonly OutputType[] = ['flac', 'mp3', 'ogg', 'opus', 'm4a'];
+
+/** Everything about where and how a render is written. */
+export interface OutputPlan {
+  /** A file path, or '-' for standard output. */
+  target: string;
+  type: OutputType;
+  format: SampleFormat;
+  /** Channels written; the synthesis channels are mapped onto them. */
+  channels: number;
+  sampleRate: number;
+  dither: boolean;
+  seed?: number;
+  /** Encoder bitrate such as '192k' (mp3, ogg, opus, m4a). */
+  bitrate?: string;
+  /** Encoder quality (codec scale: mp3 0-9 lower is better, vorbis 0-10, flac 0-12 compression). */
+  quality?: number;
+  metadata?: { title?: string; comment?: string };
+}
+
+/** Result of a finished render. */
+export interface OutputResult {
+  frames: number;
+  bytes: number;
+  clipped: number;
+  /** True when the reader closed the pipe before the end. */
+  readerClosed: boolean;
+}
+
+/** Output type from `-t` or the file's extension (wav when neither says). */
+export function outputTypeFor(target: string, type: string | undefined): OutputType {
+  if (type !== undefined) {
+    const t = type.toLowerCase();
+    if (!(OUTPUT_TYPES as readonly string[]).includes(t)) {
+      throw invalid('BAD_VALUE', `-t: unknown type '${type}' (known: ${OUTPUT_TYPES.join(', ')})`, 'type');
+    }
+    return t as OutputType;
+  }
+  if (target === '-') return 'wav';
+  const ext = extname(target).slice(1).toLowerCase();
+  if (ext === 'pcm') return 'raw';
+  if ((OUTPUT_TYPES as readonly string[]).includes(ext)) return ext as OutputType;
+  if (ext === 'oga') return 'ogg';
+  if (ext === 'aac' || ext === 'mp4') return 'm4a';
+  if (ext === '') return 'wav';
+  throw invalid('BAD_VALUE', `cannot tell the output type from '.${ext}'`, 'output', 'give -t wav|flac|mp3|ogg|opus|m4a|raw');
+}
+
+export interface WriteHooks {
+  /** Called after each block with frames done so far. */
+  onProgress?: (frames: number) => void;
+  /** Set by the caller to stop early (Ctrl-C): the output is then discarded. */
+  signal?: AbortSignal;
+}
+
+const BLOCK = 8192;
+
+/**
+ * Render `engine` to the planned output in blocks, in constant memory: WAV (exact sizes when
+ * the length is known, 0xFFFFFFFF when endless), raw PCM, or an encoded format through FFmpeg.
+ * Files appear only when complete.
+ */
+export async function writeOutput(engine: Engine, plan: OutputPlan, hooks: WriteHooks = {}): Promise<OutputResult> {
+  const q = new Quantizer({ format: plan.format, channels: plan.channels, dither: plan.dither, seed: plan.seed });
+  const total = engine.totalFrames;
+  const known = Number.isFinite(total);
+  const dataBytes = known ? (total - engine.frame) * q.frameBytes : null;
+  if (plan.type === 'wav' && dataBytes !== null && dataBytes > MAX_WAV_DATA) {
+    throw invalid('TOO_LONG', `the WAV would hold ${dataBytes} bytes, more than its 4 GiB limit`, 'duration', 'use -t flac, -t raw, or a shorter duration');
+  }
+  if (plan.target !== '-' && !known) {
+    throw invalid('BAD_DURATION', "duration 'inf' needs -o - (standard output), play or serve", 'duration');
+  }
+  const sink = await openSink(plan);
+  const header =
+    plan.type === 'wav'
+      ? wavHeader({ sampleRate: plan.sampleRate, channels: plan.channels, format: plan.format, dataBytes })
+      : null;
+  let bytes = 0;
+  let frames = 0;
+  try {
+    if (header) {
+      await sink.write(header);
+      bytes += header.length;
+    }
+    const planar = Array.from({ length: engine.channels }, () => new Float64Array(BLOCK));
+    const buf = new Uint8Array(new ArrayBuffer(BLOCK * q.frameBytes));
+    while (!sink.closed) {
+      if (hooks.signal?.aborted) throw new OmniError('INTERNAL', 'interrupted');
+      const n = engine.render(planar, BLOCK);
+      if (n === 0) break;
+      const len = q.encode(planar, n, buf);
+      await sink.write(buf.subarray(0, len));
+      bytes += len;
+      frames += n;
+      hooks.onProgress?.(frames);
+    }
+    if (plan.type === 'wav' && header && plan.target !== '-') {
+      // the length may have changed (a stop): write the exact sizes
+      const exact = wavHeader({
+        sampleRate: plan.sampleRate,
+        channels: plan.channels,
+        format: plan.format,
+        dataBytes: bytes - header.length,
+      });
+      await sink.finish(exact);
+    } else {
+      await sink.finish();
+    }
+  } catch (e) {
+    await sink.abort();
+    throw e;
+  }
+  return { frames, bytes, clipped: q.clipped, readerClosed: sink.closed };
+}
+
+async function openSink(plan: OutputPlan): Promise<ByteSink> {
+  if (ENCODED_TYPES.includes(plan.type)) {
+    const { openEncoderSink } = await import('./encoder.js');
+    return openEncoderSink(plan);
+  }
+  return plan.target === '-' ? new StdoutSink() : new FileSink(plan.target);
+}
