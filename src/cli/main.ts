@@ -1,10 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { isOmniError } from '../errors.js';
-import { addOutputOptions, addSynthOptions } from './options.js';
+import { register as mix } from './commands/mix.js';
+import { register as tone } from './commands/tone.js';
 import { printError, setVerbose } from './report.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+/**
+ * Every command, in the order of --help. Each module in ./commands defines its options and help
+ * and loads its implementation only when run, to keep start-up short.
+ */
+const COMMANDS: ((program: Command) => void)[] = [tone, mix];
 
 /** Commands register here; each action loads its module only when run, to keep start-up short. */
 function buildProgram(): Command {
@@ -26,54 +35,7 @@ function buildProgram(): Command {
       if (opts.color === false) process.env.NO_COLOR = '1';
     });
 
-  const tone = program
-    .command('tone')
-    .summary('render one tone')
-    .description('Render one tone: a sine or band-limited wave, optionally swept, modulated, binaural or isochronic.')
-    .argument('<freq>', 'frequency: 440, 440hz, A4, C#5, Bb3, A4+15c');
-  addSynthOptions(tone);
-  addOutputOptions(tone);
-  tone.addHelpText(
-    'after',
-    `
-Examples:
-  omnisonic tone A4 -d 3 -o a4.wav                 3 s of 440 Hz at -6 dBFS
-  omnisonic tone 200 --binaural 10 -d 10m -o alpha.wav
-  omnisonic tone 100 --sweep 8000 --sweep-curve exp -d 10 -b 24 -o sweep.wav
-  omnisonic tone C4 -w saw --envelope 0.01,0.2,0.6,0.5 -d 2 -o - | aplay
-  omnisonic tone 440 -d inf -o - | ffmpeg -i - -t 60 -c:a libopus out.opus`,
-  );
-  tone.action(async (freq: string, opts: Record<string, unknown>) => {
-    const { runTone } = await import('./tone.js');
-    await runTone(freq, opts);
-  });
-
-  const mix = program
-    .command('mix')
-    .summary('render several layers summed')
-    .description('Render several layers summed; the sum never clips unless --no-normalize.')
-    .argument('<layer...>', "layers: <freq>[:<wave>][@<gain>][~<pan>], noise:<color>[@gain][~pan], file:<path>[@gain][~pan]");
-  addSynthOptions(mix, { layers: true });
-  mix.option('--no-normalize', 'keep raw gains (the sum may clip; clipped samples are reported)');
-  addOutputOptions(mix);
-  mix.addHelpText(
-    'after',
-    `
-Layer syntax:
-  440  A4:saw@-12dB  3/2@0.3~-0.5  noise:pink@-20dB  file:rain.wav@-10dB
-  <freq> is Hz, a note, or a ratio to the first layer; <wave> sine|square|saw|triangle|pulse;
-  <gain> linear or dB; <pan> -1 (left) .. 1 (right).
-
-Examples:
-  omnisonic mix C4 E4 G4 -d 4 -o chord.wav
-  omnisonic mix 200 3/2 2 noise:brown@-24dB -d 30m -o drone.flac
-  omnisonic mix 110:saw@-12dB 220:square@-18dB~0.5 -d 5 -o - | sox -t wav - -n stat`,
-  );
-  mix.action(async (layers: string[], opts: Record<string, unknown>) => {
-    const { runMix } = await import('./mix.js');
-    await runMix(layers, opts);
-  });
-
+  for (const register of COMMANDS) register(program);
   program.addOption(new Option('--no-colour').hideHelp());
   return program;
 }

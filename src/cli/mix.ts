@@ -1,6 +1,6 @@
 import { readAudioFile } from '../io/audio-file.js';
 import { mixScene } from '../render/build.js';
-import { Engine } from '../render/engine.js';
+import { sceneChannels } from '../render/engine.js';
 import { parseLayers } from '../render/layer-syntax.js';
 import { parseDuration, parseGain, parseNumber } from '../render/values.js';
 import { outputPlanOf, sampleRateOf, seedOf } from './options.js';
@@ -19,7 +19,8 @@ export async function runMix(texts: string[], opts: Record<string, unknown>): Pr
     longestFile = Math.max(longestFile, audio.channels[0]!.length / sampleRate);
   }
   const durationGiven = opts.duration !== undefined && opts.duration !== '5';
-  const duration = !durationGiven && longestFile > 0 ? longestFile : parseDuration(String(opts.duration ?? '5'));
+  const duration =
+    !durationGiven && longestFile > 0 ? longestFile : parseDuration(String(opts.duration ?? '5'));
   const seed = seedOf(opts);
   const scene = mixScene(layers, {
     duration,
@@ -30,7 +31,7 @@ export async function runMix(texts: string[], opts: Record<string, unknown>): Pr
     seed,
     ...fadesOf(opts),
   });
-  const channels = new Engine({ ...scene, duration: 0.001 }).channels;
+  const channels = sceneChannels(scene);
   const plan = outputPlanOf(opts, channels, seed);
   await runScene(scene, plan);
 }

@@ -49,7 +49,8 @@ export function addOutputOptions(cmd: Command): void {
 /** Sample rate from -r, checked. */
 export function sampleRateOf(opts: Record<string, unknown>): number {
   const r = parseNumber(String(opts.rate ?? '48000').replace(/hz$/i, ''), '-r/--rate', 8000, 384000);
-  if (!Number.isInteger(r)) throw invalid('BAD_VALUE', `-r/--rate: must be a whole number of Hz, got ${opts.rate}`, 'rate');
+  if (!Number.isInteger(r))
+    throw invalid('BAD_VALUE', `-r/--rate: must be a whole number of Hz, got ${opts.rate}`, 'rate');
   return r;
 }
 
@@ -57,7 +58,8 @@ export function sampleRateOf(opts: Record<string, unknown>): number {
 export function seedOf(opts: Record<string, unknown>): number {
   if (opts.seed === undefined) return 0x5eed;
   const s = parseNumber(String(opts.seed), '--seed', 0, 2 ** 32 - 1);
-  if (!Number.isInteger(s)) throw invalid('BAD_VALUE', `--seed: must be a whole number, got ${opts.seed}`, 'seed');
+  if (!Number.isInteger(s))
+    throw invalid('BAD_VALUE', `--seed: must be a whole number, got ${opts.seed}`, 'seed');
   return s;
 }
 
@@ -69,7 +71,12 @@ export function outputPlanOf(opts: Record<string, unknown>, synthChannels: numbe
   let target = opts.output as string | undefined;
   if (target === undefined) {
     if (process.stdout.isTTY) {
-      throw invalid('BAD_USAGE', 'no output given and stdout is a terminal', 'output', 'add -o file.wav, or pipe: -o - | aplay');
+      throw invalid(
+        'BAD_USAGE',
+        'no output given and stdout is a terminal',
+        'output',
+        'add -o file.wav, or pipe: -o - | aplay',
+      );
     }
     target = '-';
   }
@@ -79,7 +86,8 @@ export function outputPlanOf(opts: Record<string, unknown>, synthChannels: numbe
   if (!format) throw invalid('BAD_VALUE', `-b/--bits: must be 16, 24, 32 or 32f, got ${opts.bits}`, 'bits');
   const channels =
     opts.channels === undefined ? synthChannels : parseNumber(String(opts.channels), '-c/--channels', 1, 8);
-  if (!Number.isInteger(channels)) throw invalid('BAD_VALUE', `-c/--channels: must be 1 to 8, got ${opts.channels}`);
+  if (!Number.isInteger(channels))
+    throw invalid('BAD_VALUE', `-c/--channels: must be 1 to 8, got ${opts.channels}`);
   const dither = String(opts.dither ?? 'tpdf').toLowerCase();
   if (dither !== 'tpdf' && dither !== 'none') {
     throw invalid('BAD_VALUE', `--dither: must be tpdf or none, got ${opts.dither}`, 'dither');
@@ -95,9 +103,11 @@ export function outputPlanOf(opts: Record<string, unknown>, synthChannels: numbe
   };
   if (opts.bitrate !== undefined) {
     const b = String(opts.bitrate);
-    if (!/^\d+(\.\d+)?k?$/i.test(b)) throw invalid('BAD_VALUE', `--bitrate: must look like 192k, got ${b}`, 'bitrate');
+    if (!/^\d+(\.\d+)?k?$/i.test(b))
+      throw invalid('BAD_VALUE', `--bitrate: must look like 192k, got ${b}`, 'bitrate');
     const bps = Number.parseFloat(b) * (/k$/i.test(b) ? 1000 : 1);
-    if (bps < 6000 || bps > 640000) throw invalid('BAD_VALUE', `--bitrate: must be 6k to 640k, got ${b}`, 'bitrate');
+    if (bps < 6000 || bps > 640000)
+      throw invalid('BAD_VALUE', `--bitrate: must be 6k to 640k, got ${b}`, 'bitrate');
     plan.bitrate = b.toLowerCase();
   }
   if (opts.quality !== undefined) plan.quality = parseNumber(String(opts.quality), '--quality', 0, 12);

@@ -25,7 +25,8 @@ export function printError(e: unknown): void {
   if (isOmniError(e)) {
     process.stderr.write(`${c.red('omnisonic: error:')} ${e.message}\n`);
     if (e.hint) process.stderr.write(`${c.dim(`hint: ${e.hint}`)}\n`);
-    if (verbose) process.stderr.write(`${c.dim(`code ${e.code} (${ERROR_CODES[e.code].summary})`)}\n${e.stack}\n`);
+    if (verbose)
+      process.stderr.write(`${c.dim(`code ${e.code} (${ERROR_CODES[e.code].summary})`)}\n${e.stack}\n`);
     return;
   }
   const msg = e instanceof Error ? e.message : String(e);

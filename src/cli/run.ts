@@ -20,7 +20,10 @@ export function fadesOf(opts: Record<string, unknown>): { fadeIn: number; fadeOu
 }
 
 /** Long renders on a terminal show a spinner with progress (ora), loaded only then. */
-async function progressFor(engine: Engine, plan: OutputPlan): Promise<{ update(f: number): void; stop(): void }> {
+async function progressFor(
+  engine: Engine,
+  plan: OutputPlan,
+): Promise<{ update(f: number): void; stop(): void }> {
   const seconds = engine.totalFrames / engine.sampleRate;
   const slow = seconds > 120 || (plan.type !== 'wav' && plan.type !== 'raw' && seconds > 20);
   if (!process.stderr.isTTY || !Number.isFinite(seconds) || !slow) return { update() {}, stop() {} };
@@ -49,7 +52,8 @@ export async function runScene(scene: Scene, plan: OutputPlan): Promise<void> {
   info(
     `${scene.layers.length} layer(s), ${engine.channels} synthesis channel(s), ${plan.sampleRate} Hz, ${plan.format}, ${plan.channels} ch -> ${plan.target === '-' ? 'stdout' : plan.target} (${plan.type})`,
   );
-  if (engine.normalization < 1) info(`normalised: gains scaled by ${engine.normalization.toFixed(4)} to stay under -1 dBFS`);
+  if (engine.normalization < 1)
+    info(`normalised: gains scaled by ${engine.normalization.toFixed(4)} to stay under -1 dBFS`);
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
@@ -57,11 +61,19 @@ export async function runScene(scene: Scene, plan: OutputPlan): Promise<void> {
   const progress = await progressFor(engine, plan);
   const t0 = performance.now();
   try {
-    const result = await writeOutput(engine, plan, { onProgress: progress.update, signal: controller.signal });
+    const result = await writeOutput(engine, plan, {
+      onProgress: progress.update,
+      signal: controller.signal,
+    });
     progress.stop();
     const secs = result.frames / engine.sampleRate;
-    info(`wrote ${secs.toFixed(3)} s, ${result.bytes} bytes in ${((performance.now() - t0) / 1000).toFixed(3)} s`);
-    if (result.clipped > 0) warn(`${result.clipped} samples clipped (the mix exceeds full scale; drop --no-normalize or lower gains)`);
+    info(
+      `wrote ${secs.toFixed(3)} s, ${result.bytes} bytes in ${((performance.now() - t0) / 1000).toFixed(3)} s`,
+    );
+    if (result.clipped > 0)
+      warn(
+        `${result.clipped} samples clipped (the mix exceeds full scale; drop --no-normalize or lower gains)`,
+      );
   } catch (e) {
     progress.stop();
     if (controller.signal.aborted) {

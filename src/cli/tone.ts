@@ -9,7 +9,12 @@ import { fadesOf, runScene } from './run.js';
 export function parseEnvelope(text: string): NonNullable<ToneOptions['envelope']> {
   const parts = text.split(',').map((s) => s.trim());
   if (parts.length !== 4) {
-    throw invalid('BAD_VALUE', `--envelope: needs A,D,S,R (four values), got '${text}'`, 'envelope', 'e.g. --envelope 0.01,0.1,0.7,0.3');
+    throw invalid(
+      'BAD_VALUE',
+      `--envelope: needs A,D,S,R (four values), got '${text}'`,
+      'envelope',
+      'e.g. --envelope 0.01,0.1,0.7,0.3',
+    );
   }
   return {
     attackSec: parseNumber(parts[0]!, '--envelope attack', 0, 3600),
@@ -34,11 +39,13 @@ export function toneOptionsOf(freqText: string, opts: Record<string, unknown>): 
     seed: seedOf(opts),
     ...fadesOf(opts),
   };
-  if (o.amplitude! > 1) throw invalid('BAD_GAIN', `--amplitude: must be at most 1 (0 dBFS), got ${opts.amplitude}`, 'amplitude');
+  if (o.amplitude! > 1)
+    throw invalid('BAD_GAIN', `--amplitude: must be at most 1 (0 dBFS), got ${opts.amplitude}`, 'amplitude');
   if (opts.envelope !== undefined) o.envelope = parseEnvelope(String(opts.envelope));
   if (opts.sweep !== undefined) {
     const curve = String(opts.sweepCurve ?? 'exp').toLowerCase();
-    if (curve !== 'lin' && curve !== 'exp') throw invalid('BAD_VALUE', `--sweep-curve: must be lin or exp, got ${opts.sweepCurve}`);
+    if (curve !== 'lin' && curve !== 'exp')
+      throw invalid('BAD_VALUE', `--sweep-curve: must be lin or exp, got ${opts.sweepCurve}`);
     o.sweep = { to: fq(String(opts.sweep), '--sweep'), curve };
   }
   if (opts.am !== undefined) {
@@ -50,13 +57,15 @@ export function toneOptionsOf(freqText: string, opts: Record<string, unknown>): 
   }
   if (opts.fm !== undefined) {
     const parts = String(opts.fm).split(':');
-    if (parts.length !== 2) throw invalid('BAD_VALUE', `--fm: needs <rate>:<devHz>, got '${opts.fm}'`, 'fm', 'e.g. --fm 5:20');
+    if (parts.length !== 2)
+      throw invalid('BAD_VALUE', `--fm: needs <rate>:<devHz>, got '${opts.fm}'`, 'fm', 'e.g. --fm 5:20');
     o.fm = {
       rate: parseNumber(parts[0]!.replace(/hz$/i, ''), '--fm rate', 0.001, sampleRate / 2),
       dev: parseNumber(parts[1]!.replace(/hz$/i, ''), '--fm deviation', 0, sampleRate / 2),
     };
   }
-  if (opts.binaural !== undefined) o.binaural = parseNumber(String(opts.binaural).replace(/hz$/i, ''), '--binaural', 0.01, 100);
+  if (opts.binaural !== undefined)
+    o.binaural = parseNumber(String(opts.binaural).replace(/hz$/i, ''), '--binaural', 0.01, 100);
   if (opts.isochronic !== undefined) {
     o.isochronic = parseNumber(String(opts.isochronic).replace(/hz$/i, ''), '--isochronic', 0.1, 1000);
   }

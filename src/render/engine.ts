@@ -57,9 +57,7 @@ export class Engine {
     const sr = scene.sampleRate;
     this.totalFrames = Number.isFinite(scene.duration) ? Math.round(scene.duration * sr) : Number.POSITIVE_INFINITY;
     const timeline = scene.timeline ?? [];
-    const stereoByTimeline = timeline.some((s) => Object.keys(s.set).some((k) => /\.(pan|beat)$/.test(k)));
-    this.channels =
-      scene.channels ?? (scene.layers.some(layerNeedsStereo) || stereoByTimeline ? 2 : 1);
+    this.channels = sceneChannels(scene);
     this.rng = new Rng(scene.seed ?? 0x5eed);
     for (const spec of scene.layers) this.layers.push(this.makeLayer(spec));
     const m = scene.master ?? {};
@@ -142,6 +140,14 @@ export class Engine {
     layer.set('gain', gain ?? 0.5, Math.round(0.01 * this.sampleRate));
     this.layers.push(layer);
     return this.layers.length - 1;
+  }
+
+  /**
+   * Attach a ready-made layer (a MIDI synthesizer, a custom source). It is rendered after the
+   * scene's layers and counts for neither normalisation nor the timeline's checks.
+   */
+  attach(layer: Layer): void {
+    this.layers.push(layer);
   }
 
   /** Remove a layer (by id or index). */
@@ -262,6 +268,14 @@ export class Engine {
       else this.findLayer(id).set(param, value, step.glideFrames);
     }
   }
+}
+
+/** Channels a scene is synthesised in: its own choice, else 2 when a layer or step needs stereo. */
+export function sceneChannels(scene: Scene): 1 | 2 {
+  if (scene.channels) return scene.channels;
+  const timeline = scene.timeline ?? [];
+  const stereoByTimeline = timeline.some((s) => Object.keys(s.set).some((k) => /\.(pan|beat)$/.test(k)));
+  return scene.layers.some(layerNeedsStereo) || stereoByTimeline ? 2 : 1;
 }
 
 /** Largest gain layer `index` reaches over the scene, timeline included. */
