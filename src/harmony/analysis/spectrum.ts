@@ -1,0 +1,125 @@
+/**
+ * Averaged magnitude spectra (Welch's method with a Hann window, via fft.js) and spectral peak
+ * picking with quadratic interpolation of the log magnitude, for partial analysis.
+ */
+import FFT from 'fft.js';
+
+/** A spectral peak (partial). */
+export interface Partial {
+  /** Interpolated frequency in Hz. */
+  readonly frequency: number;
+  /** Interpolated amplitude of an equivalent sinusoid (linear, full scale = 1). */
+  readonly amplitude: number;
+}
+
+/** An averaged one-sided power spectrum. */
+export interface PowerSpectrum {
+  /** Mean power per bin, bins 0..size/2. */
+  readonly power: Float64Array;
+  readonly size: number;
+  readonly sampleRate: number;
+  /** Sum of the window, to convert magnitudes to sinusoid amplitudes. */
+  readonly windowSum: number;
+}
+
+const ffts = new Map<number, FFT>();
+function fftOf(size: number): FFT {
+  let f = ffts.get(size);
+  if (!f) {
+    f = new FFT(size);
+    ffts.set(size, f);
+  }
+  return f;
+}
+
+/** Hann window of a given length (periodic form). */
+export function hann(size: number): Float64Array {
+  const w = new Float64Array(size);
+  for (let i = 0; i < size; i++) w[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / size);
+  return w;
+}
+
+/**
+ * Welch-averaged power spectrum of `x[start..end)` with frames of `size` samples (a power of
+ * two) overlapping by half. Signals shorter than one frame are zero-padded.
+ */
+export function averagedSpectrum(
+  x: Float32Array | Float64Array,
+  sampleRate: number,
+  size: number,
+  start = 0,
+  end = x.length,
+  maxFrames = 64,
+): PowerSpectrum {
+  const fft = fftOf(size);
+  const w = hann(size);
+  let windowSum = 0;
+  for (let i = 0; i < size; i++) windowSum += w[i]!;
+  const frame = new Float64Array(size);
+  const out = fft.createComplexArray() as number[];
+  const power = new Float64Array(size / 2 + 1);
+  const len = end - start;
+  const hop = size / 2;
+  const frames = Math.max(1, Math.floor((len - size) / hop) + 1);
+  const step = frames > maxFrames ? frames / maxFrames : 1;
+  let used = 0;
+  for (let f = 0; f < Math.min(frames, maxFrames); f++) {
+    const offset = start + Math.floor(f * step) * hop;
+    for (let i = 0; i < size; i++) {
+      const j = offset + i;
+      frame[i] = j < end ? x[j]! * w[i]! : 0;
+    }
+    fft.realTransform(out, frame);
+    for (let k = 0; k <= size / 2; k++) {
+      const re = out[2 * k]!;
+      const im = out[2 * k + 1]!;
+      power[k] = power[k]! + re * re + im * im;
+    }
+    used++;
+  }
+  for (let k = 0; k < power.length; k++) power[k] = power[k]! / used;
+  return { power, size, sampleRate, windowSum };
+}
+
+/**
+ * Peaks of a power spectrum: local maxima (over ±2 bins) no more than `floorDb` below the
+ * strongest peak, with frequency and amplitude refined by fitting a parabola through the log
+ * magnitudes of the peak bin and its neighbours.
+ */
+export function findPeaks(
+  spec: PowerSpectrum,
+  floorDb = -60,
+  minHz = 20,
+  maxHz = Number.POSITIVE_INFINITY,
+): Partial[] {
+  const { power, size, sampleRate, windowSum } = spec;
+  const binHz = sampleRate / size;
+  let max = 0;
+  for (let k = 1; k < power.length - 1; k++) if (power[k]! > max) max = power[k]!;
+  if (max === 0) return [];
+  const threshold = max * 10 ** (floorDb / 10);
+  const kLo = Math.max(2, Math.ceil(minHz / binHz));
+  const kHi = Math.min(power.length - 3, Math.floor(maxHz / binHz));
+  const peaks: Partial[] = [];
+  for (let k = kLo; k <= kHi; k++) {
+    const p = power[k]!;
+    if (p < threshold) continue;
+    if (!(p > power[k - 1]! && p >= power[k + 1]! && p > power[k - 2]! && p >= power[k + 2]!)) continue;
+    const a = 0.5 * Math.log(power[k - 1]! + 1e-300);
+    const b = 0.5 * Math.log(p);
+    const c = 0.5 * Math.log(power[k + 1]! + 1e-300);
+    const denom = a - 2 * b + c;
+    const delta = denom < 0 ? (0.5 * (a - c)) / denom : 0;
+    const logMag = b - 0.25 * (a - c) * delta;
+    // A sinusoid of amplitude A gives a Hann-windowed peak magnitude of A * windowSum / 2.
+    peaks.push({ frequency: (k + delta) * binHz, amplitude: (2 * Math.exp(logMag)) / windowSum });
+  }
+  return peaks;
+}
+
+/** Largest power of two not above `n`, clamped to [min, max]. */
+export function powerOfTwoAtMost(n: number, min: number, max: number): number {
+  let p = min;
+  while (p * 2 <= Math.min(n, max)) p *= 2;
+  return p;
+}

@@ -1,0 +1,202 @@
+import { describe, expect, it } from 'vitest';
+import { analyzeAudio } from '../../src/harmony/analysis/analyze.js';
+import { estimateKey } from '../../src/harmony/analysis/key.js';
+import { kWeighting, measureLoudness, truePeak } from '../../src/harmony/analysis/loudness.js';
+import { averagedSpectrum, findPeaks } from '../../src/harmony/analysis/spectrum.js';
+import { yinPitch } from '../../src/harmony/analysis/yin.js';
+import { nameChord } from '../../src/harmony/chords.js';
+import { HarmonyError } from '../../src/harmony/errors.js';
+import { parseNote } from '../../src/harmony/notes.js';
+import { renderChord, sine } from './synth.js';
+
+const SR = 48000;
+const cents = (a: number, b: number): number => 1200 * Math.log2(a / b);
+
+/** Chords rendered as tones with harmonics, decaying envelopes and sharp (stiff-string) partials. */
+const CHORDS: { notes: string[]; symbol: string }[] = [
+  { notes: ['C4', 'E4', 'G4'], symbol: 'C' },
+  { notes: ['A2', 'E3', 'C#4'], symbol: 'A' },
+  { notes: ['D4', 'F4', 'A4', 'C5'], symbol: 'Dm7' },
+  { notes: ['C3', 'G3', 'E4', 'Bb4'], symbol: 'C7' },
+  { notes: ['G3', 'B3', 'D4', 'F4'], symbol: 'G7' },
+  { notes: ['E2', 'B2', 'G#3'], symbol: 'E' },
+  { notes: ['F3', 'A3', 'C4', 'E4', 'G4'], symbol: 'Fmaj9' },
+  { notes: ['Eb3', 'Gb3', 'Bb3'], symbol: 'Ebm' },
+  { notes: ['B1', 'F#2', 'D3'], symbol: 'Bm' },
+  { notes: ['C5', 'E5', 'G5', 'B5'], symbol: 'Cmaj7' },
+];
+
+describe('analysis of rendered chords', () => {
+  for (const [i, { notes, symbol }] of CHORDS.entries()) {
+    for (const B of [0, 2e-4, 5e-4]) {
+      it(`recovers ${notes.join('-')} (inharmonicity ${B}) within 10 cents, no extra notes, chord ${symbol}`, () => {
+        const truth = notes.map((n) => parseNote(n));
+        const x = renderChord(truth, { inharmonicity: B, seed: 3 * i + 7, noise: 0.002, sampleRate: SR });
+        const r = analyzeAudio({ channels: [x], sampleRate: SR });
+        expect(r.notes).toHaveLength(truth.length);
+        // With stiffness B the fundamental itself sits at f0 sqrt(1 + B).
+        r.notes.forEach((n, k) =>
+          expect(Math.abs(cents(n.frequency, truth[k]! * Math.sqrt(1 + B)))).toBeLessThan(10),
+        );
+        expect(r.chord?.symbol).toBe(symbol);
+        expect(r.consonance?.consonance).toBeGreaterThan(0);
+      });
+    }
+  }
+
+  it('finds an octave doubling when the partials are slightly inharmonic', () => {
+    const truth = ['C4', 'E4', 'G4', 'C5'].map((n) => parseNote(n));
+    const x = renderChord(truth, { inharmonicity: 5e-4, seed: 19, noise: 0.002, sampleRate: SR });
+    const r = analyzeAudio({ channels: [x], sampleRate: SR });
+    expect(r.notes.map((n) => n.note.replace(/[+-]\d+c$/, ''))).toEqual(['C4', 'E4', 'G4', 'C5']);
+  });
+
+  it('measures duration, f0 and partials of a single tone', () => {
+    const x = renderChord([440], { seed: 1, sampleRate: SR, durationSec: 1.5 });
+    const r = analyzeAudio({ channels: [x, x], sampleRate: SR });
+    expect(r.duration).toBeCloseTo(1.5, 9);
+    expect(r.channels).toBe(2);
+    expect(Math.abs(cents(r.f0!.frequency, 440))).toBeLessThan(5);
+    expect(r.notes.map((n) => n.note)).toEqual(['A4']);
+    const harmonics = r.partials.map((p) => p.frequency / 440);
+    for (let h = 1; h <= 5; h++) expect(harmonics.some((v) => Math.abs(v - h) < 0.002)).toBe(true);
+  });
+
+  it('rejects empty, corrupt and silent audio', () => {
+    const code = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return e instanceof HarmonyError ? e.code : 'other';
+      }
+      return undefined;
+    };
+    expect(code(() => analyzeAudio({ channels: [new Float32Array(0)], sampleRate: SR }))).toBe('BAD_AUDIO');
+    expect(code(() => analyzeAudio({ channels: [Float32Array.of(0.1, Number.NaN)], sampleRate: SR }))).toBe(
+      'BAD_AUDIO',
+    );
+    expect(code(() => analyzeAudio({ channels: [new Float32Array(1000)], sampleRate: 0 }))).toBe('BAD_AUDIO');
+    expect(code(() => analyzeAudio({ channels: [new Float32Array(SR)], sampleRate: SR }))).toBe(
+      'SILENT_AUDIO',
+    );
+  });
+});
+
+describe('spectral peaks and f0', () => {
+  it('interpolates peak frequency and amplitude between bins', () => {
+    const x = sine(1234.5, 0.25, SR, 1);
+    const peaks = findPeaks(averagedSpectrum(x, SR, 16384), -40);
+    expect(peaks).toHaveLength(1);
+    expect(peaks[0]!.frequency).toBeCloseTo(1234.5, 1);
+    expect(20 * Math.log10(peaks[0]!.amplitude / 0.25)).toBeCloseTo(0, 0);
+  });
+
+  it('YIN finds the f0 of a harmonic tone with a missing fundamental', () => {
+    const x = new Float64Array(SR);
+    for (let h = 2; h <= 6; h++) {
+      for (let i = 0; i < x.length; i++) x[i] = x[i]! + Math.sin((2 * Math.PI * 220 * h * i) / SR) / h;
+    }
+    expect(Math.abs(cents(yinPitch(x, SR)!.frequency, 220))).toBeLessThan(2);
+  });
+});
+
+describe('chord and key naming', () => {
+  it('names chords and inversions', () => {
+    expect(nameChord([0, 4, 7])!.symbol).toBe('C');
+    expect(nameChord([4, 7, 0])!.symbol).toBe('C/E');
+    expect(nameChord([9, 0, 4])!.symbol).toBe('Am');
+    expect(nameChord([7, 11, 2, 5])!.name).toBe('G dominant seventh');
+    expect(nameChord([11, 2, 5, 8])!.quality).toBe('diminished seventh');
+    expect(nameChord([0, 7])!.symbol).toBe('C5');
+    expect(nameChord([0, 1, 2])!.quality).toBe('unknown');
+  });
+
+  it('finds keys with the Krumhansl-Kessler profiles', () => {
+    const scale = (pcs: number[]) => Array.from({ length: 12 }, (_, pc) => (pcs.includes(pc) ? 1 : 0));
+    expect(estimateKey(scale([0, 2, 4, 5, 7, 9, 11]))!.name).toBe('C major');
+    expect(estimateKey(scale([7, 9, 11, 0, 2, 4, 6]))!.name).toBe('G major');
+    // A harmonic-minor collection with the tonic triad emphasised reads as A minor.
+    const aMinor = scale([9, 11, 0, 2, 4, 5, 8]);
+    aMinor[9] = 3;
+    aMinor[0] = 2;
+    aMinor[4] = 2;
+    expect(estimateKey(aMinor)!.name).toBe('A minor');
+    expect(estimateKey(new Array(12).fill(1))).toBeNull();
+  });
+
+  it('reads the key of a rendered I-IV-V-I progression in D major', () => {
+    const chords = [
+      ['D3', 'F#3', 'A3'],
+      ['G3', 'B3', 'D4'],
+      ['A3', 'C#4', 'E4'],
+      ['D3', 'F#3', 'A3', 'D4'],
+    ];
+    const parts = chords.map((c, i) =>
+      renderChord(
+        c.map((n) => parseNote(n)),
+        { seed: 40 + i, sampleRate: SR, durationSec: 1 },
+      ),
+    );
+    const x = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
+    let off = 0;
+    for (const p of parts) {
+      x.set(p, off);
+      off += p.length;
+    }
+    expect(analyzeAudio({ channels: [x], sampleRate: SR }).key!.name).toBe('D major');
+  });
+});
+
+describe('loudness (ITU-R BS.1770-4, EBU Tech 3341)', () => {
+  it('derives the K-weighting coefficients of the standard at 48 kHz', () => {
+    const [shelf, hp] = kWeighting(48000);
+    const expected = [
+      1.53512485958697, -2.69169618940638, 1.19839281085285, -1.69065929318241, 0.73248077421585,
+    ];
+    shelf.forEach((c, i) => expect(c).toBeCloseTo(expected[i]!, 9));
+    expect(hp[3]).toBeCloseTo(-1.99004745483398, 9);
+    expect(hp[4]).toBeCloseTo(0.99007225036621, 9);
+  });
+
+  it('reads a stereo 1 kHz sine at -23 dBFS as -23.0 LUFS (Tech 3341 case 1), at 48 and 44.1 kHz', () => {
+    for (const sr of [48000, 44100]) {
+      const a = 10 ** (-23 / 20);
+      const l = measureLoudness([sine(1000, a, sr, 20), sine(1000, a, sr, 20)], sr);
+      expect(Math.abs(l.integratedLufs - -23)).toBeLessThanOrEqual(0.1);
+    }
+  });
+
+  it('reads -33 dBFS as -33.0 LUFS and gates out silence and quiet passages (cases 2 and 3-5 style)', () => {
+    const a = 10 ** (-33 / 20);
+    expect(measureLoudness([sine(1000, a, SR, 20), sine(1000, a, SR, 20)], SR).integratedLufs).toBeCloseTo(
+      -33,
+      1,
+    );
+    // -36 dBFS, then -23, then -36 again (Tech 3341 case 3, shortened): the relative gate drops the quiet parts.
+    const seg = (db: number, s: number) => sine(1000, 10 ** (db / 20), SR, s);
+    const parts = [seg(-36, 5), seg(-23, 30), seg(-36, 5)];
+    const x = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
+    let off = 0;
+    for (const p of parts) {
+      x.set(p, off);
+      off += p.length;
+    }
+    expect(Math.abs(measureLoudness([x, x], SR).integratedLufs - -23)).toBeLessThanOrEqual(0.1);
+    // Digital silence around the tone is gated out by the absolute gate.
+    const withSilence = new Float64Array(30 * SR);
+    withSilence.set(seg(-23, 10), 10 * SR);
+    expect(
+      Math.abs(measureLoudness([withSilence, withSilence], SR).integratedLufs - -23),
+    ).toBeLessThanOrEqual(0.1);
+  });
+
+  it('measures true peak between samples and the sample peak and RMS', () => {
+    // A sine at fs/4 with 45 degree phase: samples reach only 0.707, the waveform reaches 1.
+    const x = sine(SR / 4, 1, SR, 1, Math.PI / 4);
+    const l = measureLoudness([x], SR);
+    expect(l.samplePeakDbfs).toBeCloseTo(-3.01, 2);
+    expect(Math.abs(l.truePeakDbtp)).toBeLessThan(0.2);
+    expect(20 * Math.log10(truePeak(sine(997, 0.5, SR, 1)))).toBeCloseTo(-6.02, 1);
+    expect(measureLoudness([sine(997, 0.5, SR, 1)], SR).rmsDbfs).toBeCloseTo(-6.02, 1);
+  });
+});
