@@ -22,6 +22,8 @@ export const ERROR_CODES = {
   BAD_MESSAGE: { exit: 2, http: 400, summary: 'a WebSocket message is not valid JSON, has an unknown type, or is binary' },
   TOO_MANY_SESSIONS: { exit: 1, http: 503, summary: 'the server already holds its maximum number of live sessions' },
   SLOW_CONSUMER: { exit: 1, http: 503, summary: 'a WebSocket client reads audio slower than real time' },
+  BAD_JSON: { exit: 2, http: 400, summary: 'a request body is not valid JSON' },
+  BAD_MEDIA_TYPE: { exit: 2, http: 415, summary: 'a request body has a content type the endpoint does not take' },
   UNAUTHORIZED: { exit: 2, http: 401, summary: 'the API key is missing or wrong' },
   RATE_LIMITED: { exit: 1, http: 429, summary: 'too many requests from this client' },
   IO_ERROR: { exit: 1, http: 500, summary: 'a file could not be read or written' },
