@@ -81,6 +81,62 @@ export class Oscillator {
   }
 
   /**
+   * Add `frames` samples at constant frequency, scaled by `gainL` into `outL` and by `gainR`
+   * into `outR` (when given), from index 0: the fast path of a steady tone, one pass.
+   */
+  addConst(outL: Float64Array, outR: Float64Array | null, frames: number, freq: number, gainL: number, gainR: number): void {
+    const inc = freq / this.sampleRate;
+    if (this.wave === 'sine') {
+      if (freq !== this.rotFreq) {
+        this.rotFreq = freq;
+        this.rotCos = Math.cos(TWO_PI * inc);
+        this.rotSin = Math.sin(TWO_PI * inc);
+      }
+      const rc = this.rotCos;
+      const rs = this.rotSin;
+      let c = Math.cos(TWO_PI * this.phase);
+      let s = Math.sin(TWO_PI * this.phase);
+      if (outR === null) {
+        for (let i = 0; i < frames; i++) {
+          outL[i]! += s * gainL;
+          const nc = c * rc - s * rs;
+          s = s * rc + c * rs;
+          c = nc;
+        }
+      } else {
+        for (let i = 0; i < frames; i++) {
+          outL[i]! += s * gainL;
+          outR[i]! += s * gainR;
+          const nc = c * rc - s * rs;
+          s = s * rc + c * rs;
+          c = nc;
+        }
+      }
+    } else {
+      if (freq !== this.tableFreq) {
+        this.table = getTable(this.wave, (this.nyquist * 0.9999) / freq, this.duty);
+        this.tableFreq = freq;
+      }
+      const table = this.table!;
+      const data = table.data;
+      const size = table.size;
+      const step = inc * size;
+      let idx = this.phase * size;
+      for (let i = 0; i < frames; i++) {
+        const j = idx | 0;
+        const a = data[j]!;
+        const v = a + (idx - j) * (data[j + 1]! - a);
+        outL[i]! += v * gainL;
+        if (outR !== null) outR[i]! += v * gainR;
+        idx += step;
+        if (idx >= size) idx -= size;
+      }
+    }
+    const p = this.phase + inc * frames;
+    this.phase = p - Math.floor(p);
+  }
+
+  /**
    * Write `frames` samples following per-sample frequencies `freqs[offset..]` (Hz). `start` is
    * the absolute index of the first frame: tables are chosen per aligned segment of
    * {@link SEGMENT} frames, so the output does not depend on how the render is cut into blocks.

@@ -4,6 +4,8 @@ import { Rng } from './rng.js';
 export type SampleFormat = 's16' | 's24' | 's32' | 'f32';
 export const BITS_TO_FORMAT: Record<string, SampleFormat> = { '16': 's16', '24': 's24', '32': 's32', '32f': 'f32' };
 
+const DITHER_SCALE = 1 / 65536;
+
 /** Bytes of one sample in a format. */
 export function bytesPerSample(format: SampleFormat): number {
   return format === 's16' ? 2 : format === 's24' ? 3 : 4;
@@ -31,13 +33,14 @@ export class Quantizer {
   /** Samples that were beyond full scale and were clipped. */
   clipped = 0;
   private readonly dither: boolean;
-  private readonly rng: Rng;
+  /** State of the dither's xorshift32 generator (seeded from an Rng). */
+  private state: number;
 
   constructor(opts: QuantizerOptions) {
     this.format = opts.format;
     this.channels = opts.channels;
     this.dither = (opts.dither ?? true) && opts.format !== 'f32';
-    this.rng = new Rng(opts.seed ?? 0xd17e);
+    this.state = new Rng(opts.seed ?? 0xd17e).nextU32() | 1;
     this.frameBytes = bytesPerSample(opts.format) * opts.channels;
   }
 
@@ -47,11 +50,61 @@ export class Quantizer {
    */
   encode(src: Float64Array[], frames: number, dst: Uint8Array): number {
     const outCh = this.channels;
+    if (this.format === 's16' && src.length === outCh && outCh <= 2) {
+      this.encode16(src, frames, dst);
+      return frames * this.frameBytes;
+    }
     for (let c = 0; c < outCh; c++) {
       const s = this.sourceFor(src, c);
       this.encodeChannel(s, src, c, frames, dst);
     }
     return frames * this.frameBytes;
+  }
+
+  /** The common case, fused: 16-bit, one or two channels written as synthesised. */
+  private encode16(src: Float64Array[], frames: number, dst: Uint8Array): void {
+    const out = new Int16Array(dst.buffer, dst.byteOffset, frames * src.length);
+    const dither = this.dither ? DITHER_SCALE : 0;
+    let x = this.state;
+    let clipped = 0;
+    const a = src[0]!;
+    if (src.length === 1) {
+      for (let i = 0; i < frames; i++) {
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        let q = ((a[i]! * 32767 + ((x & 0xffff) - (x >>> 16)) * dither + 32768.5) | 0) - 32768;
+        if (q > 32767 || q < -32768) {
+          q = q > 0 ? 32767 : -32768;
+          clipped++;
+        }
+        out[i] = q;
+      }
+    } else {
+      const b = src[1]!;
+      for (let i = 0, j = 0; i < frames; i++, j += 2) {
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        let q = ((a[i]! * 32767 + ((x & 0xffff) - (x >>> 16)) * dither + 32768.5) | 0) - 32768;
+        if (q > 32767 || q < -32768) {
+          q = q > 0 ? 32767 : -32768;
+          clipped++;
+        }
+        out[j] = q;
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        q = ((b[i]! * 32767 + ((x & 0xffff) - (x >>> 16)) * dither + 32768.5) | 0) - 32768;
+        if (q > 32767 || q < -32768) {
+          q = q > 0 ? 32767 : -32768;
+          clipped++;
+        }
+        out[j + 1] = q;
+      }
+    }
+    this.state = x;
+    this.clipped += clipped;
   }
 
   /** Which source feeds output channel `c`: an index, -1 for the mean of two, -2 for silence. */
@@ -66,17 +119,20 @@ export class Quantizer {
     const a = which >= 0 ? src[which]! : src[0]!;
     const b = which === -1 ? src[1]! : null;
     const silent = which === -2;
-    const rng = this.rng;
-    const dither = this.dither;
+    // TPDF dither: the difference of two independent uniform 16-bit halves of one xorshift32
+    // draw is triangular on (-1, 1) LSB
+    const dither = this.dither ? DITHER_SCALE : 0;
+    let x = this.state;
     let clipped = 0;
     switch (this.format) {
       case 's16': {
         const out = new Int16Array(dst.buffer, dst.byteOffset, frames * outCh);
         for (let i = 0, j = c; i < frames; i++, j += outCh) {
-          const x = silent ? 0 : b ? (a[i]! + b[i]!) * 0.5 : a[i]!;
-          let v = x * 32767;
-          if (dither) v += (rng.nextU32() - rng.nextU32()) * 2.3283064365386963e-10;
-          let q = Math.round(v);
+          const s = silent ? 0 : b ? (a[i]! + b[i]!) * 0.5 : a[i]!;
+          x ^= x << 13;
+          x ^= x >>> 17;
+          x ^= x << 5;
+          let q = Math.floor(s * 32767 + ((x & 0xffff) - (x >>> 16)) * dither + 0.5);
           if (q > 32767) {
             q = 32767;
             clipped++;
@@ -91,10 +147,11 @@ export class Quantizer {
       case 's24': {
         const stride = outCh * 3;
         for (let i = 0, p = c * 3; i < frames; i++, p += stride) {
-          const x = silent ? 0 : b ? (a[i]! + b[i]!) * 0.5 : a[i]!;
-          let v = x * 8388607;
-          if (dither) v += (rng.nextU32() - rng.nextU32()) * 2.3283064365386963e-10;
-          let q = Math.round(v);
+          const s = silent ? 0 : b ? (a[i]! + b[i]!) * 0.5 : a[i]!;
+          x ^= x << 13;
+          x ^= x >>> 17;
+          x ^= x << 5;
+          let q = Math.floor(s * 8388607 + ((x & 0xffff) - (x >>> 16)) * dither + 0.5);
           if (q > 8388607) {
             q = 8388607;
             clipped++;
@@ -111,10 +168,11 @@ export class Quantizer {
       case 's32': {
         const out = new Int32Array(dst.buffer, dst.byteOffset, frames * outCh);
         for (let i = 0, j = c; i < frames; i++, j += outCh) {
-          const x = silent ? 0 : b ? (a[i]! + b[i]!) * 0.5 : a[i]!;
-          let v = x * 2147483647;
-          if (dither) v += (rng.nextU32() - rng.nextU32()) * 2.3283064365386963e-10;
-          let q = Math.round(v);
+          const s = silent ? 0 : b ? (a[i]! + b[i]!) * 0.5 : a[i]!;
+          x ^= x << 13;
+          x ^= x >>> 17;
+          x ^= x << 5;
+          let q = Math.floor(s * 2147483647 + ((x & 0xffff) - (x >>> 16)) * dither + 0.5);
           if (q > 2147483647) {
             q = 2147483647;
             clipped++;
@@ -129,13 +187,14 @@ export class Quantizer {
       case 'f32': {
         const out = new Float32Array(dst.buffer, dst.byteOffset, frames * outCh);
         for (let i = 0, j = c; i < frames; i++, j += outCh) {
-          const x = silent ? 0 : b ? (a[i]! + b[i]!) * 0.5 : a[i]!;
-          if (x > 1 || x < -1) clipped++;
-          out[j] = x;
+          const s = silent ? 0 : b ? (a[i]! + b[i]!) * 0.5 : a[i]!;
+          if (s > 1 || s < -1) clipped++;
+          out[j] = s;
         }
         break;
       }
     }
+    this.state = x;
     this.clipped += clipped;
   }
 }

@@ -64,7 +64,8 @@ export interface WriteHooks {
   signal?: AbortSignal;
 }
 
-const BLOCK = 8192;
+const BLOCK = 4096;
+const BLOCKS_PER_WRITE = 16;
 
 /**
  * Render `engine` to the planned output in blocks, in constant memory: WAV (exact sizes when
@@ -95,16 +96,23 @@ export async function writeOutput(engine: Engine, plan: OutputPlan, hooks: Write
       bytes += header.length;
     }
     const planar = Array.from({ length: engine.channels }, () => new Float64Array(BLOCK));
-    const buf = new Uint8Array(new ArrayBuffer(BLOCK * q.frameBytes));
+    // blocks are quantised into one large chunk, written when full: few, large writes
+    const chunk = new Uint8Array(new ArrayBuffer(BLOCK * q.frameBytes * BLOCKS_PER_WRITE));
+    let fill = 0;
     while (!sink.closed) {
       if (hooks.signal?.aborted) throw new OmniError('INTERNAL', 'interrupted');
       const n = engine.render(planar, BLOCK);
+      if (n > 0) {
+        fill += q.encode(planar, n, chunk.subarray(fill));
+        frames += n;
+      }
+      if (fill > 0 && (n === 0 || fill + BLOCK * q.frameBytes > chunk.length)) {
+        await sink.write(chunk.subarray(0, fill));
+        bytes += fill;
+        fill = 0;
+        hooks.onProgress?.(frames);
+      }
       if (n === 0) break;
-      const len = q.encode(planar, n, buf);
-      await sink.write(buf.subarray(0, len));
-      bytes += len;
-      frames += n;
-      hooks.onProgress?.(frames);
     }
     if (plan.type === 'wav' && header && plan.target !== '-') {
       // the length may have changed (a stop): write the exact sizes

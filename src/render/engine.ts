@@ -50,6 +50,8 @@ export class Engine {
   private fadeOutFrames: number;
   private readonly steps: PendingStep[];
   private readonly block: Block;
+  private readonly ownLeft: Float64Array;
+  private readonly ownRight: Float64Array;
   private readonly rng: Rng;
 
   constructor(scene: Scene) {
@@ -81,9 +83,11 @@ export class Engine {
       }))
       .sort((a, b) => a.frame - b.frame);
     for (const step of this.steps) this.checkStep(step);
+    this.ownLeft = new Float64Array(MAX_BLOCK);
+    this.ownRight = new Float64Array(this.channels === 2 ? MAX_BLOCK : 0);
     this.block = {
-      left: new Float64Array(MAX_BLOCK),
-      right: this.channels === 2 ? new Float64Array(MAX_BLOCK) : null,
+      left: this.ownLeft,
+      right: this.channels === 2 ? this.ownRight : null,
       frames: 0,
       start: 0,
       scratch: Array.from({ length: SCRATCH_ARRAYS }, () => new Float64Array(MAX_BLOCK)),
@@ -173,41 +177,38 @@ export class Engine {
 
   private renderBlock(out: Float64Array[], offset: number, n: number): void {
     const b = this.block;
+    // layers add straight into the caller's arrays when the block starts at their beginning
+    const direct = offset === 0;
+    b.left = direct ? out[0]! : this.ownLeft;
+    b.right = this.channels === 2 ? (direct ? out[1]! : this.ownRight) : null;
     b.frames = n;
     b.start = this.frame;
     b.left.fill(0, 0, n);
     b.right?.fill(0, 0, n);
     for (const layer of this.layers) layer.render(b);
+    const chans = b.right ? [b.left, b.right] : [b.left];
     const start = this.frame;
     const total = this.totalFrames;
     const fadeIn = this.fadeInFrames;
     const fadeOut = this.fadeOutFrames;
     const edge = start < fadeIn || start + n > total - fadeOut || !this.master.isConstant();
-    const chans = this.channels === 2 ? [b.left, b.right!] : [b.left];
     if (!edge) {
       const g = this.master.value;
-      for (let c = 0; c < chans.length; c++) {
-        const src = chans[c]!;
-        const dst = out[c]!;
-        for (let i = 0; i < n; i++) dst[offset + i] = src[i]! * g;
+      if (g !== 1) for (const ch of chans) for (let i = 0; i < n; i++) ch[i]! *= g;
+    } else {
+      const gains = b.scratch[0]!;
+      this.master.fill(gains, 0, n);
+      for (let i = 0; i < n; i++) {
+        const f = start + i;
+        let g = gains[i]!;
+        if (f < fadeIn) g *= fadeGain(f, fadeIn);
+        const fromEnd = total - 1 - f;
+        if (fromEnd < fadeOut) g *= fadeGain(fromEnd, fadeOut);
+        gains[i] = g;
       }
-      return;
+      for (const ch of chans) for (let i = 0; i < n; i++) ch[i]! *= gains[i]!;
     }
-    const gains = b.scratch[0]!;
-    this.master.fill(gains, 0, n);
-    for (let i = 0; i < n; i++) {
-      const f = start + i;
-      let g = gains[i]!;
-      if (f < fadeIn) g *= fadeGain(f, fadeIn);
-      const fromEnd = total - 1 - f;
-      if (fromEnd < fadeOut) g *= fadeGain(fromEnd, fadeOut);
-      gains[i] = g;
-    }
-    for (let c = 0; c < chans.length; c++) {
-      const src = chans[c]!;
-      const dst = out[c]!;
-      for (let i = 0; i < n; i++) dst[offset + i] = src[i]! * gains[i]!;
-    }
+    if (!direct) for (let c = 0; c < chans.length; c++) out[c]!.set(chans[c]!.subarray(0, n), offset);
   }
 
   private makeLayer(spec: LayerSpec): Layer {

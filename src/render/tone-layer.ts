@@ -2,7 +2,7 @@ import { AdsrEnvelope } from '../dsp/envelope.js';
 import { Oscillator, WAVES, type Wave } from '../dsp/oscillator.js';
 import { Param } from '../dsp/param.js';
 import { invalid } from '../errors.js';
-import { addToOutput, type Block, type Layer } from './layer.js';
+import { addToOutput, balanceGains, type Block, type Layer, panGains } from './layer.js';
 import { DEFAULT_GAIN, type ToneLayerSpec } from './scene.js';
 
 const TWO_PI = 2 * Math.PI;
@@ -140,6 +140,28 @@ export class ToneLayer implements Layer {
       Float64Array,
     ];
     const binaural = this.binaural;
+    if (!binaural && this.freq.isConstant() && this.fmRate === 0 && this.pan.isConstant()) {
+      const amp0 = this.constantAmplitude(frames, start);
+      if (amp0 !== undefined) {
+        // steady tone: the oscillator adds into the output in one pass
+        const [gl, gr] = block.right ? panGains(this.pan.value) : [1, 0];
+        this.oscL.addConst(block.left, block.right, frames, this.freq.value, amp0 * gl, amp0 * gr);
+        this.oscR.phase = this.oscL.phase;
+        this.beat.advance(frames);
+        return;
+      }
+    }
+    if (binaural && block.right && this.freq.isConstant() && this.beat.isConstant() && this.fmRate === 0 && this.pan.isConstant()) {
+      const amp0 = this.constantAmplitude(frames, start);
+      if (amp0 !== undefined) {
+        // steady binaural tone: each ear's oscillator adds into its channel in one pass
+        const [gl, gr] = balanceGains(this.pan.value);
+        const half = this.beat.value / 2;
+        this.oscL.addConst(block.left, null, frames, Math.max(1e-6, this.freq.value - half), amp0 * gl, 0);
+        this.oscR.addConst(block.right, null, frames, this.freq.value + half, amp0 * gr, 0);
+        return;
+      }
+    }
     const hasFm = this.fmRate > 0 && (this.fmDev.value > 0 || !this.fmDev.isConstant());
     if (this.freq.isConstant() && !hasFm && this.beat.isConstant()) {
       const f = this.freq.value;
@@ -185,6 +207,14 @@ export class ToneLayer implements Layer {
       if (ph >= 1) ph -= 1;
     }
     this.fmPhase = ph;
+  }
+
+  /** The block's gain when it is constant (no glide, AM, pulses or envelope segment), else undefined. */
+  private constantAmplitude(frames: number, start: number): number | undefined {
+    const env = this.env;
+    if (!this.gain.isConstant() || (this.amRate > 0 && this.amDepth.value > 0) || !this.amDepth.isConstant()) return undefined;
+    if (this.isoRate > 0 || (env !== undefined && !env.isFlat(start, frames))) return undefined;
+    return this.gain.value * (env ? env.sustainLevel : 1);
   }
 
   /** The block's gain: a number when constant, else `amp` filled a sample at a time. */
