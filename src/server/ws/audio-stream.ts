@@ -1,0 +1,182 @@
+import type { WebSocket } from 'ws';
+import type { Quantizer } from '../../dsp/quantize.js';
+import type { Engine } from '../../render/engine.js';
+import type { LayerSpec } from '../../render/scene.js';
+import type { AudioOptions, LayerRef, VizOptions } from './protocol.js';
+import type { SessionStats } from './session.js';
+import { Visualizer } from './viz.js';
+
+/** Bytes of the binary frame header: uint32 seq, float64 first frame, uint32 frame count. */
+export const HEADER_BYTES = 16;
+/** Block rendered when the client asked for no audio (viz only), frames. */
+const VIZ_ONLY_BLOCK = 512;
+/** Fade applied to a removed layer before it goes, seconds. */
+const REMOVE_FADE_SEC = 0.01;
+/** How far behind real time a stream may fall before it re-anchors its clock, seconds. */
+const MAX_LAG_SEC = 1;
+
+export interface AudioStreamOptions {
+  engine: Engine;
+  audio: AudioOptions | null;
+  viz: VizOptions | null;
+  latencyMs: number;
+  quantizer: Quantizer | null;
+  bytesPerSec: number;
+  socket: WebSocket;
+  stats: SessionStats;
+  /** Monotonic time (ms) of frame 0. */
+  start: number;
+  /** Called when the client reads too slowly and the session must close. */
+  onSlow(reason: string): void;
+}
+
+const BINARY = { binary: true };
+
+/**
+ * The paced output of one session: renders the engine block by block against a monotonic
+ * clock (frame `f` is due at `start + f / rate`, rendered up to `latency` ahead), encodes binary
+ * frames with the 16-byte header, emits viz frames, and guards against slow clients by the
+ * socket's `bufferedAmount`: above a quarter second of audio viz frames are dropped, above one
+ * second a `SLOW_CONSUMER` warning is sent, above three seconds the session closes. So a
+ * session never holds more than about three seconds of audio, whatever the client does.
+ */
+export class AudioStream {
+  readonly engine: Engine;
+  readonly fftSize: number | null;
+  private readonly socket: WebSocket;
+  private readonly stats: SessionStats;
+  private readonly quantizer: Quantizer | null;
+  private readonly viz: Visualizer | null;
+  private readonly block: number;
+  private readonly planar: Float64Array[];
+  private readonly framesPerMs: number;
+  private readonly latencyFrames: number;
+  private readonly maxBlocksPerPump: number;
+  private readonly vizDropBytes: number;
+  private readonly warnBytes: number;
+  private readonly closeBytes: number;
+  private readonly onSlow: (reason: string) => void;
+  private readonly removals: { ref: LayerRef; at: number }[] = [];
+  private t0: number;
+  private seq = 0;
+  private warned = false;
+
+  constructor(o: AudioStreamOptions) {
+    this.engine = o.engine;
+    this.socket = o.socket;
+    this.stats = o.stats;
+    this.quantizer = o.quantizer;
+    this.block = o.audio?.blockSize ?? VIZ_ONLY_BLOCK;
+    this.planar = Array.from({ length: o.engine.channels }, () => new Float64Array(this.block));
+    this.viz = o.viz ? new Visualizer(o.engine.sampleRate, o.engine.channels, o.viz) : null;
+    this.fftSize = this.viz?.fftSize ?? null;
+    this.framesPerMs = o.engine.sampleRate / 1000;
+    this.latencyFrames = Math.round(o.latencyMs * this.framesPerMs);
+    this.maxBlocksPerPump = Math.ceil(this.latencyFrames / this.block) + 4;
+    this.vizDropBytes = Math.max(16 * 1024, o.bytesPerSec / 4);
+    this.warnBytes = Math.max(64 * 1024, o.bytesPerSec);
+    this.closeBytes = Math.max(256 * 1024, o.bytesPerSec * 3);
+    this.onSlow = o.onSlow;
+    this.t0 = o.start;
+  }
+
+  /** Add a layer (it fades in); returns its index. */
+  add(spec: LayerSpec): number {
+    return this.engine.add(spec);
+  }
+
+  /** Fade a layer out and remove it once the fade has been rendered; returns the frame of the fade's start. */
+  remove(ref: LayerRef): number {
+    const frame = this.engine.set(ref, { gain: 0 }, REMOVE_FADE_SEC);
+    this.removals.push({ ref, at: frame + Math.round(REMOVE_FADE_SEC * this.engine.sampleRate) });
+    return frame;
+  }
+
+  /** Render and send what is due at `now`; returns the time the next block is due. */
+  pump(now: number): number {
+    const engine = this.engine;
+    const block = this.block;
+    let target = Math.floor((now - this.t0) * this.framesPerMs) + this.latencyFrames;
+    if (target - engine.frame > this.latencyFrames + MAX_LAG_SEC * engine.sampleRate) {
+      // the process stalled for over a second: re-anchor rather than burst out a backlog
+      this.stats.late++;
+      this.t0 = now - (engine.frame + block - this.latencyFrames) / this.framesPerMs;
+      target = engine.frame + block;
+    }
+    let blocks = 0;
+    while (engine.frame + block <= target && !engine.done && blocks < this.maxBlocksPerPump) {
+      if (this.removals.length > 0) this.applyRemovals();
+      if (!this.renderBlock()) return Number.POSITIVE_INFINITY;
+      blocks++;
+    }
+    return this.t0 + (engine.frame + block - this.latencyFrames) / this.framesPerMs;
+  }
+
+  private applyRemovals(): void {
+    const frame = this.engine.frame;
+    while (this.removals.length > 0 && this.removals[0]!.at <= frame) {
+      const { ref } = this.removals.shift()!;
+      try {
+        this.engine.remove(ref);
+      } catch {
+        continue; // already gone
+      }
+      if (typeof ref === 'number') {
+        for (const r of this.removals) if (typeof r.ref === 'number' && r.ref > ref) r.ref--;
+      }
+    }
+  }
+
+  /** Render one block and send it; false when the session had to close. */
+  private renderBlock(): boolean {
+    const engine = this.engine;
+    const first = engine.frame;
+    const n = engine.render(this.planar, this.block);
+    if (n === 0) return true;
+    const buffered = this.socket.bufferedAmount;
+    if (buffered > this.stats.maxBuffered) this.stats.maxBuffered = buffered;
+    if (buffered > this.closeBytes) {
+      this.onSlow(`slow consumer: ${Math.round(buffered / 1024)} KiB of audio unread`);
+      return false;
+    }
+    if (buffered > this.warnBytes && !this.warned) {
+      this.warned = true;
+      this.stats.warnings++;
+      this.socket.send(
+        JSON.stringify({
+          type: 'warning',
+          code: 'SLOW_CONSUMER',
+          message: `the client reads slower than real time (${Math.round(buffered / 1024)} KiB unread); the session closes at ${Math.round(this.closeBytes / 1024)} KiB`,
+        }),
+      );
+    } else if (buffered < this.warnBytes / 2) {
+      this.warned = false;
+    }
+    const q = this.quantizer;
+    if (q) {
+      const buf = Buffer.allocUnsafeSlow(HEADER_BYTES + n * q.frameBytes);
+      buf.writeUInt32LE(this.seq, 0);
+      buf.writeDoubleLE(first, 4);
+      buf.writeUInt32LE(n, 12);
+      q.encode(this.planar, n, buf.subarray(HEADER_BYTES));
+      this.seq = (this.seq + 1) >>> 0;
+      this.stats.audioFrames++;
+      this.socket.send(buf, BINARY);
+    }
+    const viz = this.viz;
+    if (viz) {
+      viz.push(this.planar, n);
+      const end = first + n;
+      if (viz.due(end)) {
+        if (buffered > this.vizDropBytes) {
+          viz.skip(end);
+          this.stats.vizDropped++;
+        } else {
+          this.stats.vizSent++;
+          this.socket.send(JSON.stringify({ type: 'viz', ...viz.take(end) }));
+        }
+      }
+    }
+    return true;
+  }
+}
