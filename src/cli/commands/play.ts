@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { addSynthOptions } from '../options.js';
+
+/** `omnisonic play <input...>` */
+export function register(program: Command): void {
+  const play = program
+    .command('play')
+    .summary('play in real time on the sound card')
+    .description(
+      'Play a tone, layers, a preset or an audio file on the sound card in real time (Ctrl-C fades out).',
+    )
+    .argument(
+      '<input...>',
+      'a frequency (440, A4), several mix layers, a preset name or file.json, or an audio file',
+    );
+  addSynthOptions(play);
+  const duration = play.options.find((o) => o.long === '--duration');
+  duration?.default('inf');
+  play.setOptionValueWithSource('duration', 'inf', 'default');
+  play
+    .option('--no-normalize', 'mix layers: keep raw gains')
+    .option('-r, --rate <Hz>', 'sample rate', '48000')
+    .option('-c, --channels <n>', 'channels sent to the device (default: 1, or 2 when a layer needs stereo)')
+    .option('--dither <kind>', 'tpdf|none', 'tpdf')
+    .option('--device <name>', 'ALSA device name (aplay -L lists them), e.g. default, plughw:1,0')
+    .option('--latency <ms>', 'audio buffered ahead of real time', '100')
+    .option('-i, --interactive', 'keys: up/down a semitone, left/right volume, space pause, q quit');
+  play.addHelpText(
+    'after',
+    `
+Examples:
+  omnisonic play A4                              until Ctrl-C (fades out)
+  omnisonic play 200 --binaural 10 -d 20m
+  omnisonic play C4 E4 G4 -d 5                   several arguments are mix layers
+  omnisonic play rain.ogg --device plughw:1,0
+  omnisonic play 440 --interactive               arrows change pitch and volume, space pauses`,
+  );
+  play.action(async (inputs: string[], opts: Record<string, unknown>, cmd: Command) => {
+    const { runPlay } = await import('../play.js');
+    const given = (name: string) => cmd.getOptionValueSource(name) !== 'default';
+    await runPlay(inputs, opts, given);
+  });
+}
