@@ -45,10 +45,16 @@ async function progressFor(
 
 /**
  * Render `scene` to `plan` as the CLI does: progress on a terminal, Ctrl-C discards the output
- * (nothing half-written is left), clipped samples reported.
+ * (nothing half-written is left), clipped samples reported. `prepare` runs on the engine
+ * before rendering (to attach ready-made layers).
  */
-export async function runScene(scene: Scene, plan: OutputPlan): Promise<void> {
+export async function runScene(
+  scene: Scene,
+  plan: OutputPlan,
+  prepare?: (engine: Engine) => void,
+): Promise<void> {
   const engine = new Engine(scene);
+  prepare?.(engine); // e.g. attach a ready-made layer (the MIDI synthesizer)
   info(
     `${scene.layers.length} layer(s), ${engine.channels} synthesis channel(s), ${plan.sampleRate} Hz, ${plan.format}, ${plan.channels} ch -> ${plan.target === '-' ? 'stdout' : plan.target} (${plan.type})`,
   );
