@@ -35,9 +35,9 @@ describe('analysis of rendered chords', () => {
         const r = analyzeAudio({ channels: [x], sampleRate: SR });
         expect(r.notes).toHaveLength(truth.length);
         // With stiffness B the fundamental itself sits at f0 sqrt(1 + B).
-        r.notes.forEach((n, k) =>
-          expect(Math.abs(cents(n.frequency, truth[k]! * Math.sqrt(1 + B)))).toBeLessThan(10),
-        );
+        r.notes.forEach((n, k) => {
+          expect(Math.abs(cents(n.frequency, truth[k]! * Math.sqrt(1 + B)))).toBeLessThan(10);
+        });
         expect(r.chord?.symbol).toBe(symbol);
         expect(r.consonance?.consonance).toBeGreaterThan(0);
       });
@@ -112,7 +112,8 @@ describe('chord and key naming', () => {
   });
 
   it('finds keys with the Krumhansl-Kessler profiles', () => {
-    const scale = (pcs: number[]) => Array.from({ length: 12 }, (_, pc) => (pcs.includes(pc) ? 1 : 0));
+    const scale = (pcs: number[]): number[] =>
+      Array.from({ length: 12 }, (_, pc) => (pcs.includes(pc) ? 1 : 0));
     expect(estimateKey(scale([0, 2, 4, 5, 7, 9, 11]))!.name).toBe('C major');
     expect(estimateKey(scale([7, 9, 11, 0, 2, 4, 6]))!.name).toBe('G major');
     // A harmonic-minor collection with the tonic triad emphasised reads as A minor.
@@ -153,7 +154,9 @@ describe('loudness (ITU-R BS.1770-4, EBU Tech 3341)', () => {
     const expected = [
       1.53512485958697, -2.69169618940638, 1.19839281085285, -1.69065929318241, 0.73248077421585,
     ];
-    shelf.forEach((c, i) => expect(c).toBeCloseTo(expected[i]!, 9));
+    shelf.forEach((c, i) => {
+      expect(c).toBeCloseTo(expected[i]!, 9);
+    });
     expect(hp[3]).toBeCloseTo(-1.99004745483398, 9);
     expect(hp[4]).toBeCloseTo(0.99007225036621, 9);
   });
@@ -172,9 +175,9 @@ describe('loudness (ITU-R BS.1770-4, EBU Tech 3341)', () => {
       -33,
       1,
     );
-    // -36 dBFS, then -23, then -36 again (Tech 3341 case 3, shortened): the relative gate drops the quiet parts.
+    // -36 dBFS, then -23, then -36 again (Tech 3341 case 3: 10 s, 60 s, 10 s): the relative gate drops the quiet parts.
     const seg = (db: number, s: number) => sine(1000, 10 ** (db / 20), SR, s);
-    const parts = [seg(-36, 5), seg(-23, 30), seg(-36, 5)];
+    const parts = [seg(-36, 10), seg(-23, 60), seg(-36, 10)];
     const x = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
     let off = 0;
     for (const p of parts) {

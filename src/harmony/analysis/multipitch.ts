@@ -54,7 +54,7 @@ function nearest(partials: readonly Partial[], hz: number): number {
 }
 
 /** Weighted least-squares fit of (f_h / h)^2 = f0^2 (1 + B h^2). */
-function _fit(
+function fitStiffString(
   partials: readonly Partial[],
   matches: Trace['matches'],
   amps: Float64Array,
@@ -100,7 +100,7 @@ function trace(partials: readonly Partial[], start: number, amps: Float64Array, 
     if (cents < (h <= 3 ? 35 : 25) && amps[p]! > 0 && !matches.some((m) => m.p === p)) {
       matches.push({ h, p });
       salience += amps[p]! / Math.sqrt(h);
-      [f0, b] = it(partials, matches, amps, maxB);
+      [f0, b] = fitStiffString(partials, matches, amps, maxB);
       misses = 0;
     } else if (++misses >= 4) break;
   }
