@@ -1,0 +1,248 @@
+/**
+ * The OmniSonic server as a Fastify application: REST endpoints (SPEC section 4), OpenAPI at
+ * `/openapi.json`, Swagger UI at `/docs`, the WebSocket plugin, the control page at `/`.
+ * {@link buildApp} only builds; `start.ts` is the one module that listens.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
+import { authHook } from './auth.js';
+import { type CacheStore, MemoryStore, RedisStore } from './cache.js';
+import { errorHandler, notFoundHandler } from './errors.js';
+import { Metrics } from './metrics.js';
+import { aiRoutes } from './routes/ai.js';
+import { analyzeRoutes } from './routes/analyze.js';
+import { audioRoutes } from './routes/audio.js';
+import { presetRoutes } from './routes/presets.js';
+import { systemRoutes } from './routes/system.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+/** Version reported by `/health` and the OpenAPI document. */
+export const VERSION = pkg.version;
+
+/** Options of {@link buildApp} (the flags of `omnisonic serve`). */
+export interface AppOptions {
+  /** Requests need this key (X-API-Key or Authorization: Bearer) when set. */
+  apiKey?: string;
+  /** Origins allowed by CORS; none by default. */
+  cors?: string[];
+  /** Redis URL of the shared cache and rate-limit counts; in-memory when absent. */
+  redisUrl?: string;
+  /** A ready cache store (tests); overrides redisUrl. */
+  cache?: CacheStore;
+  /** Budget of the in-memory cache in bytes (default 256 MiB). */
+  cacheBytes?: number;
+  /** Longest render in seconds (default 600). */
+  maxDuration?: number;
+  /** Most live WebSocket sessions (default 100), passed to the WS plugin. */
+  maxSessions?: number;
+  /** Requests per minute per client; 0 turns the limit off (default 1200). */
+  rateLimit?: number;
+  /** Folders of user presets. */
+  presetDirs?: string[];
+  /** Fastify logger: false (default), true, or pino options; logs go to stderr as JSON. */
+  logger?: FastifyServerOptions['logger'];
+  /** Trust X-Forwarded-For (behind a load balancer). */
+  trustProxy?: boolean;
+}
+
+/** Resolved settings routes read through `app.omni`. */
+export interface ServerContext {
+  readonly apiKey: string | undefined;
+  readonly maxDuration: number;
+  readonly cache: CacheStore;
+  readonly metrics: Metrics;
+  readonly presetDirs: string[] | undefined;
+  readonly version: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    omni: ServerContext;
+    /** The Prometheus registry; the WS plugin counts sessions with `app.metrics.sessions.inc()`. */
+    metrics: Metrics;
+  }
+}
+
+/** JSON bodies above this size get 413. */
+export const BODY_LIMIT = 1024 * 1024;
+
+/** Options the WebSocket plugin (src/server/ws/plugin.ts) takes. */
+export interface WsPluginOptions {
+  apiKey?: string;
+  maxSessions: number;
+  presetDirs?: string[];
+  metrics: Metrics;
+}
+
+const PUBLIC_DIR = fileURLToPath(new URL('../../public/', import.meta.url));
+
+/**
+ * Build the server (not listening). Close it with `app.close()`: in-flight requests finish and
+ * the cache store is closed.
+ * @example
+ * const app = await buildApp({ apiKey: 'secret' });
+ * const res = await app.inject({ method: 'GET', url: '/health' });
+ */
+export async function buildApp(options: AppOptions = {}): Promise<FastifyInstance> {
+  const logger = options.logger ?? false;
+  const app = Fastify({
+    logger: logger === true ? { level: 'info', stream: process.stderr } : logger,
+    bodyLimit: BODY_LIMIT,
+    trustProxy: options.trustProxy ?? false,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    return503OnClosing: true,
+    ajv: {
+      customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false },
+    },
+  });
+  const metrics = new Metrics();
+  const cache =
+    options.cache ??
+    (options.redisUrl
+      ? new RedisStore(options.redisUrl, {
+          onError: (e) => app.log.warn({ err: e.message }, 'redis unavailable: serving uncached'),
+        })
+      : new MemoryStore(options.cacheBytes));
+  app.decorate('metrics', metrics);
+  app.decorate('omni', {
+    apiKey: options.apiKey || undefined,
+    maxDuration: options.maxDuration ?? 600,
+    cache,
+    metrics,
+    presetDirs: options.presetDirs,
+    version: VERSION,
+  } satisfies ServerContext);
+  app.addHook('onClose', async () => {
+    if (!options.cache) await cache.close();
+  });
+
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    metrics.requests.inc({ method: req.method, route, status: reply.statusCode });
+    metrics.latency.observe({ route }, reply.elapsedTime / 1000);
+  });
+
+  const { default: helmet } = await import('@fastify/helmet');
+  await app.register(helmet, {
+    // Swagger UI and the control page load their own scripts and styles
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        mediaSrc: ["'self'", 'blob:', 'data:'],
+        connectSrc: ["'self'", 'ws:', 'wss:'],
+      },
+    },
+    crossOriginResourcePolicy: { policy: options.cors?.length ? 'cross-origin' : 'same-origin' },
+  });
+  if (options.cors && options.cors.length > 0) {
+    const { default: cors } = await import('@fastify/cors');
+    await app.register(cors, {
+      origin: options.cors.includes('*') ? true : options.cors,
+      methods: ['GET', 'POST', 'OPTIONS'],
+      allowedHeaders: ['Content-Type', 'X-API-Key', 'Authorization', 'X-Request-Id'],
+      exposedHeaders: ['X-Cache', 'X-Request-Id', 'Content-Length', 'Retry-After'],
+      maxAge: 600,
+    });
+  }
+  const perMinute = options.rateLimit ?? 1200;
+  if (perMinute > 0) {
+    const { default: rateLimit } = await import('@fastify/rate-limit');
+    await app.register(rateLimit, {
+      max: perMinute,
+      timeWindow: 60_000,
+      skipOnError: true,
+      ...(cache instanceof RedisStore ? { redis: cache.client, nameSpace: 'omnisonic:rl:' } : {}),
+      errorResponseBuilder: (_req, ctx) => ({
+        statusCode: 429,
+        code: 'RATE_LIMITED',
+        message: `rate limit of ${ctx.max} requests per minute exceeded; retry in ${Math.ceil(ctx.ttl / 1000)} s`,
+      }),
+    });
+  }
+  await registerDocs(app);
+
+  await app.register(systemRoutes);
+  // everything below needs the API key when one is set
+  await app.register(async (api) => {
+    api.addHook('onRequest', authHook(options.apiKey));
+    await api.register(audioRoutes);
+    await api.register(aiRoutes);
+    await api.register(analyzeRoutes);
+    await api.register(presetRoutes);
+  });
+  await registerWs(app, {
+    ...(options.apiKey ? { apiKey: options.apiKey } : {}),
+    maxSessions: options.maxSessions ?? 100,
+    ...(options.presetDirs ? { presetDirs: options.presetDirs } : {}),
+    metrics,
+  });
+  await registerPage(app);
+  return app;
+}
+
+async function registerDocs(app: FastifyInstance): Promise<void> {
+  const { default: swagger } = await import('@fastify/swagger');
+  const { default: swaggerUi } = await import('@fastify/swagger-ui');
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'OmniSonic API',
+        version: VERSION,
+        description:
+          'Sound synthesis over HTTP: tones, mixes, presets, harmonic suggestions and audio analysis. ' +
+          'Errors are `{ "error": { "code", "message", "field"? } }`.',
+      },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ apiKey: [] }, { bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}
+
+async function registerWs(app: FastifyInstance, opts: WsPluginOptions): Promise<void> {
+  // the WebSocket plugin is written alongside; the server runs without it until it exists
+  const path = './ws/plugin.js';
+  let mod: { wsPlugin?: FastifyPluginAsync<WsPluginOptions> };
+  try {
+    mod = (await import(path)) as typeof mod;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return;
+    throw e;
+  }
+  if (mod.wsPlugin) await app.register(mod.wsPlugin, opts);
+}
+
+async function registerPage(app: FastifyInstance): Promise<void> {
+  if (existsSync(PUBLIC_DIR) && existsSync(`${PUBLIC_DIR}index.html`)) {
+    const { default: serveStatic } = await import('@fastify/static');
+    await app.register(serveStatic, { root: PUBLIC_DIR, prefix: '/', wildcard: false, decorateReply: false });
+    return;
+  }
+  app.get('/', { schema: { hide: true } }, async (_req, reply) =>
+    reply
+      .type('text/html; charset=utf-8')
+      .send(
+        '<!doctype html><title>OmniSonic</title><p>OmniSonic server. API docs at <a href="/docs">/docs</a>.</p>',
+      ),
+  );
+}

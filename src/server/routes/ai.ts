@@ -1,0 +1,123 @@
+/**
+ * `POST /ai/suggest-frequencies/` and `POST /ai/feedback/`: the harmony engine's suggestions,
+ * ranked with the adaptive profile of the client (its API key, else its IP), which feedback
+ * updates. Profiles live in the cache store, so every worker sees the same one.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { invalid } from '../../errors.js';
+import { applyFeedback, emptyProfile, type Profile, validateProfile } from '../../harmony/profile.js';
+import { type SuggestRequest, suggest } from '../../harmony/recommend.js';
+import { clientIdOf } from '../auth.js';
+import { errorResponses, FeedbackBody, FeedbackResponse, SuggestBody, SuggestResponse } from '../schemas.js';
+
+/** Profiles are kept for 90 days after their last use. */
+const PROFILE_TTL_SEC = 90 * 86400;
+
+function profileKey(req: FastifyRequest): string {
+  return `omnisonic:v1:profile:${clientIdOf(req)}`;
+}
+
+async function loadProfile(app: FastifyInstance, req: FastifyRequest): Promise<Profile | undefined> {
+  const raw = await app.omni.cache.get(profileKey(req));
+  if (!raw) return undefined;
+  try {
+    return validateProfile(JSON.parse(raw.toString('utf8')));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Features of a rated chord: those of its last note as a suggestion for the others. */
+function chordFeatures(frequencies: (number | string)[]): string[] {
+  if (frequencies.length < 2) {
+    throw invalid(
+      'BAD_VALUE',
+      'frequencies: rate a chord of at least two notes, or give a suggestion id',
+      'frequencies',
+    );
+  }
+  const rest = frequencies.slice(0, -1);
+  const probe = suggest({ frequencies: [frequencies.at(-1)!], count: 1 }).input.frequencies[0]!;
+  const near = suggest({
+    frequencies: rest,
+    count: 50,
+    range: [probe / 1.03, probe * 1.03],
+    tuning: '12tet',
+  }).suggestions;
+  const best = near.sort(
+    (a, b) => Math.abs(Math.log(a.frequency / probe)) - Math.abs(Math.log(b.frequency / probe)),
+  )[0];
+  if (!best)
+    throw invalid(
+      'BAD_VALUE',
+      'frequencies: this chord cannot be rated; give a suggestion id',
+      'frequencies',
+    );
+  return [...best.features];
+}
+
+/** Registers the harmony endpoints. */
+export async function aiRoutes(app: FastifyInstance): Promise<void> {
+  app.post<{ Body: SuggestBody }>(
+    '/ai/suggest-frequencies/',
+    {
+      schema: {
+        summary: 'Suggest notes to add to a chord',
+        description:
+          'Harmonic suggestions as `omnisonic suggest --json`, ranked with the adaptive profile of this client (API key, else IP).',
+        tags: ['harmony'],
+        body: SuggestBody,
+        response: { 200: SuggestResponse, ...errorResponses(400, 401, 413, 429) },
+      },
+    },
+    async (req) => {
+      const b = req.body;
+      const profile = await loadProfile(app, req);
+      const request: SuggestRequest = {
+        frequencies: b.frequencies,
+        ...(b.count !== undefined ? { count: b.count } : {}),
+        ...(b.range !== undefined ? { range: b.range } : {}),
+        ...(b.tuning !== undefined ? { tuning: b.tuning } : {}),
+        ...(b.goal !== undefined ? { goal: b.goal } : {}),
+        ...(profile ? { profile } : {}),
+      };
+      return suggest(request);
+    },
+  );
+
+  app.post<{ Body: FeedbackBody }>(
+    '/ai/feedback/',
+    {
+      schema: {
+        summary: 'Rate a suggestion or a chord',
+        description:
+          'Updates the adaptive profile of this client: `rating` +1 like, -1 dislike (any value between).',
+        tags: ['harmony'],
+        body: FeedbackBody,
+        response: { 200: FeedbackResponse, ...errorResponses(400, 401, 413, 429) },
+      },
+    },
+    async (req) => {
+      const b = req.body;
+      if ((b.id === undefined) === (b.frequencies === undefined)) {
+        throw invalid(
+          'BAD_VALUE',
+          'give either id (a suggestion) or frequencies (a chord)',
+          b.id === undefined ? 'id' : 'frequencies',
+        );
+      }
+      const before = (await loadProfile(app, req)) ?? emptyProfile();
+      const target = b.id !== undefined ? b.id : { features: chordFeatures(b.frequencies!) };
+      const profile = applyFeedback(before, target, b.rating);
+      const stored = await app.omni.cache.set(
+        profileKey(req),
+        Buffer.from(JSON.stringify(profile)),
+        PROFILE_TTL_SEC,
+      );
+      if (!stored) req.log.warn('profile not stored: the cache store is unavailable');
+      return {
+        profile: { likes: profile.likes, dislikes: profile.dislikes, weights: { ...profile.weights } },
+      };
+    },
+  );
+}

@@ -1,0 +1,42 @@
+/** `POST /analyze/`: a WAV body in, the JSON of `omnisonic analyze --json` out. */
+import { Type as T } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { invalid } from '../../errors.js';
+import { analyzeAudio } from '../../harmony/analysis/analyze.js';
+import { decodeWav } from '../../io/audio-file.js';
+import { errorResponses } from '../schemas.js';
+
+/** Largest WAV upload (64 MiB: about 5.8 minutes of 48 kHz 16-bit stereo). */
+export const MAX_UPLOAD = 64 * 1024 * 1024;
+const WAV_TYPES = ['audio/wav', 'audio/x-wav', 'audio/wave', 'audio/vnd.wave'];
+
+/** Registers the analysis endpoint. */
+export async function analyzeRoutes(app: FastifyInstance): Promise<void> {
+  app.addContentTypeParser(WAV_TYPES, { parseAs: 'buffer', bodyLimit: MAX_UPLOAD }, (_req, body, done) =>
+    done(null, body),
+  );
+  app.post<{ Body: Buffer }>(
+    '/analyze/',
+    {
+      bodyLimit: MAX_UPLOAD,
+      schema: {
+        summary: 'Analyse a WAV file',
+        description:
+          'f0, partials, notes, chord, key, consonance and loudness (LUFS, true peak) of the WAV sent as the body (Content-Type: audio/wav), as `omnisonic analyze --json`.',
+        tags: ['harmony'],
+        consumes: WAV_TYPES,
+        response: {
+          200: T.Object({}, { additionalProperties: true, description: 'the analysis' }),
+          ...errorResponses(400, 401, 413, 415, 429),
+        },
+      },
+    },
+    async (req) => {
+      const body = req.body;
+      if (!Buffer.isBuffer(body) || body.length === 0)
+        throw invalid('BAD_AUDIO', 'the body is empty; send a WAV file', 'body');
+      const audio = decodeWav(new Uint8Array(body.buffer, body.byteOffset, body.length), 'the request body');
+      return analyzeAudio({ channels: audio.channels, sampleRate: audio.sampleRate });
+    },
+  );
+}
