@@ -186,8 +186,8 @@ describe('loudness (ITU-R BS.1770-4, EBU Tech 3341)', () => {
     }
     expect(Math.abs(measureLoudness([x, x], SR).integratedLufs - -23)).toBeLessThanOrEqual(0.1);
     // Digital silence around the tone is gated out by the absolute gate.
-    const withSilence = new Float64Array(30 * SR);
-    withSilence.set(seg(-23, 10), 10 * SR);
+    const withSilence = new Float64Array(40 * SR);
+    withSilence.set(seg(-23, 20), 10 * SR);
     expect(
       Math.abs(measureLoudness([withSilence, withSilence], SR).integratedLufs - -23),
     ).toBeLessThanOrEqual(0.1);
