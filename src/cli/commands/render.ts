@@ -1,0 +1,38 @@
+import type { Command } from 'commander';
+import { addOutputOptions } from '../options.js';
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** `omnisonic render <preset|file.json|song.mid>` */
+export function register(program: Command): void {
+  const render = program
+    .command('render')
+    .summary('render a preset or a MIDI file')
+    .description(
+      'Render a preset (a built-in or user preset by name, or a preset JSON file) or a MIDI file offline.',
+    )
+    .argument('<preset>', 'preset name, preset file (.json) or MIDI file (.mid, .midi)')
+    .option('-d, --duration <time>', "override the preset's duration: 1.5, 90s, 2m, 1h, inf (stdout only)")
+    .option('--preset-dir <dir>', 'also look for presets in <dir> (repeatable; searched first)', collect)
+    .option('--seed <n>', "override the preset's noise seed");
+  addOutputOptions(render);
+  render.addHelpText(
+    'after',
+    `
+Presets are looked up in --preset-dir, then $XDG_CONFIG_HOME/omnisonic/presets (default
+~/.config/omnisonic/presets), then the built-in presets (omnisonic presets list).
+Without -r the preset's own sampleRate is used (default 48000).
+
+Examples:
+  omnisonic render alpha-relax -o alpha.flac          whole timed session, FLAC
+  omnisonic render beta-to-theta -d 2m -o preview.wav first two minutes
+  omnisonic render ./my-session.json -o - | aplay
+  omnisonic render song.mid -o song.wav`,
+  );
+  render.action(async (preset: string, opts: Record<string, unknown>, cmd: Command) => {
+    const { runRender } = await import('../render.js');
+    await runRender(preset, { ...opts, rateGiven: cmd.getOptionValueSource('rate') === 'cli' });
+  });
+}
