@@ -132,7 +132,7 @@ export function startEncode(
     .inputFormat(input.format)
     .inputOptions(['-ar', String(input.sampleRate), '-ac', String(input.channels)])
     .audioCodec(settings.codec)
-    .outputOptions(['-vn', ...settings.options])
+    .outputOptions('-vn', '-sn', ...settings.options) // separate arguments: never split at spaces
     .format(settings.muxer);
   cmd.addOption('-hide_banner');
   cmd.addOption('-nostdin');
