@@ -1,0 +1,96 @@
+import { invalid } from '../errors.js';
+import { parseDuration, parseNumber } from '../render/values.js';
+import type { StartOptions } from '../server/start.js';
+import { warn } from './report.js';
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function wholeNumber(v: unknown, name: string, lo: number, hi: number): number {
+  const n = parseNumber(String(v), name, lo, hi);
+  if (!Number.isInteger(n)) throw invalid('BAD_VALUE', `${name}: must be a whole number, got ${v}`);
+  return n;
+}
+
+/** Options of `serve` as typed values (flags, then environment). */
+export function serveOptionsOf(
+  opts: Record<string, unknown>,
+  env: NodeJS.ProcessEnv = process.env,
+): StartOptions & { workers: number } {
+  const logLevel = String(opts.logLevel ?? 'info').toLowerCase();
+  if (!LEVELS.includes(logLevel))
+    throw invalid('BAD_VALUE', `--log-level: one of ${LEVELS.join(', ')}, got ${opts.logLevel}`);
+  const apiKey = (opts.apiKey as string | undefined) ?? env.OMNISONIC_API_KEY;
+  if (apiKey !== undefined && apiKey.length < 8) {
+    throw invalid(
+      'BAD_VALUE',
+      '--api-key: use at least 8 characters',
+      'apiKey',
+      'e.g. --api-key "$(openssl rand -hex 16)"',
+    );
+  }
+  const redisUrl = (opts.redis as string | undefined) ?? env.REDIS_URL;
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
+    throw invalid('BAD_VALUE', `--redis: must be a redis:// or rediss:// URL, got ${redisUrl}`, 'redis');
+  }
+  const cors =
+    opts.cors === undefined
+      ? []
+      : String(opts.cors)
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+  for (const o of cors) {
+    if (o !== '*' && !/^https?:\/\/[^/\s]+$/.test(o)) {
+      throw invalid('BAD_VALUE', `--cors: '${o}' is not an origin such as https://app.example.com`, 'cors');
+    }
+  }
+  const maxDuration = parseDuration(String(opts.maxDuration ?? '600'), '--max-duration', false);
+  return {
+    host: String(opts.host ?? '127.0.0.1'),
+    port: wholeNumber(opts.port ?? '8000', '--port', 0, 65535),
+    workers: wholeNumber(opts.workers ?? '1', '--workers', 1, 256),
+    ...(apiKey ? { apiKey } : {}),
+    cors,
+    ...(redisUrl ? { redisUrl } : {}),
+    maxDuration,
+    maxSessions: wholeNumber(opts.maxSessions ?? '100', '--max-sessions', 0, 100000),
+    rateLimit: wholeNumber(opts.rateLimit ?? '1200', '--rate-limit', 0, 10_000_000),
+    cacheBytes: wholeNumber(opts.cacheSize ?? '256', '--cache-size', 0, 1_000_000) * 1024 * 1024,
+    ...(opts.presetDir ? { presetDirs: opts.presetDir as string[] } : {}),
+    logger: logLevel === 'silent' ? false : { level: logLevel, stream: process.stderr },
+    trustProxy: Boolean(opts.trustProxy),
+  };
+}
+
+/** `omnisonic serve`: runs until SIGTERM / SIGINT. */
+export async function runServe(opts: Record<string, unknown>): Promise<void> {
+  const o = serveOptionsOf(opts);
+  const { runCluster, isClusterWorker } = await import('../server/cluster.js');
+  const { closeOnSignals, startServer } = await import('../server/start.js');
+  const loopback = /^(127\.|localhost$|::1$|\[::1\]$)/.test(o.host);
+  const announce = (url: string) => {
+    process.stderr.write(
+      `omnisonic: serving on ${url} (API docs ${url}/docs)${o.workers > 1 ? ` with ${o.workers} workers` : ''}\n`,
+    );
+  };
+  if (!isClusterWorker()) {
+    if (!loopback && !o.apiKey)
+      warn(`listening on ${o.host} without an API key: anyone who reaches it may use it`);
+    if (o.workers > 1 && !o.redisUrl)
+      warn('several workers without --redis: each keeps its own cache and rate-limit counts');
+  }
+  if (o.workers > 1 || isClusterWorker()) {
+    await runCluster(o.workers, {
+      startWorker: async () => {
+        const { app } = await startServer(o);
+        closeOnSignals(app);
+      },
+      onReady: ({ port }) => announce(`http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`),
+      onNotice: (m) => warn(m),
+    });
+    return;
+  }
+  const { app, url } = await startServer(o);
+  closeOnSignals(app);
+  announce(url);
+}
