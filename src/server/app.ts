@@ -164,6 +164,8 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
       max: perMinute,
       timeWindow: 60_000,
       skipOnError: true,
+      // live sessions are limited by --max-sessions, not by requests per minute
+      allowList: (req) => req.url.startsWith('/ws/'),
       ...(cache instanceof RedisStore ? { redis: cache.client, nameSpace: 'omnisonic:rl:' } : {}),
       errorResponseBuilder: (_req, ctx) => ({
         statusCode: 429,
@@ -226,17 +228,23 @@ async function registerWs(app: FastifyInstance, opts: WsPluginOptions): Promise<
   try {
     mod = (await import(path)) as typeof mod;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return;
+    if (isMissingModule(e)) return;
     throw e;
   }
   if (mod.wsPlugin) await app.register(mod.wsPlugin, opts);
 }
 
 async function registerPage(app: FastifyInstance): Promise<void> {
-  if (existsSync(PUBLIC_DIR) && existsSync(`${PUBLIC_DIR}index.html`)) {
-    const { default: serveStatic } = await import('@fastify/static');
-    await app.register(serveStatic, { root: PUBLIC_DIR, prefix: '/', wildcard: false, decorateReply: false });
-    return;
+  // the control page is written alongside (src/server/ws/page.ts); a plain page until it exists
+  const path = './ws/page.js';
+  try {
+    const mod = (await import(path)) as { pagePlugin?: FastifyPluginAsync };
+    if (mod.pagePlugin && existsSync(`${PUBLIC_DIR}index.html`)) {
+      await app.register(mod.pagePlugin);
+      return;
+    }
+  } catch (e) {
+    if (!isMissingModule(e)) throw e;
   }
   app.get('/', { schema: { hide: true } }, async (_req, reply) =>
     reply
@@ -244,5 +252,12 @@ async function registerPage(app: FastifyInstance): Promise<void> {
       .send(
         '<!doctype html><title>OmniSonic</title><p>OmniSonic server. API docs at <a href="/docs">/docs</a>.</p>',
       ),
+  );
+}
+
+function isMissingModule(e: unknown): boolean {
+  const err = e as NodeJS.ErrnoException;
+  return (
+    err?.code === 'ERR_MODULE_NOT_FOUND' || /Cannot find module|Failed to load url/.test(String(err?.message))
   );
 }
