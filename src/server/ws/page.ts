@@ -26,7 +26,7 @@ export interface PageOptions {
 
 /**
  * Fastify plugin of the control page: `GET /` is `public/index.html`, `GET /ui/<file>` the
- * page's scripts and styles (flat names only, no traversal). Responses carry an ETag and
+ * page's scripts and styles from `public/ui/` (flat names only, no traversal). Responses carry an ETag and
  * `Cache-Control: no-cache`, so browsers revalidate (304) and never run a stale script after
  * an upgrade.
  *
@@ -34,14 +34,19 @@ export interface PageOptions {
  */
 export const pagePlugin: FastifyPluginAsync<PageOptions> = async (fastify, opts) => {
   const dir = opts.dir ?? PUBLIC_DIR;
-  const send = async (name: string, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+  const send = async (
+    name: string,
+    sub: string,
+    req: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<FastifyReply> => {
     const type = TYPES[extname(name)];
     if (!type || !/^[\w-]+(\.[\w-]+)*$/.test(name)) {
       return reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no page file '${name}'` } });
     }
     let body: Buffer;
     try {
-      body = await readFile(`${dir}${name}`);
+      body = await readFile(`${dir}${sub}${name}`);
     } catch {
       return reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no page file '${name}'` } });
     }
@@ -50,8 +55,8 @@ export const pagePlugin: FastifyPluginAsync<PageOptions> = async (fastify, opts)
     if (req.headers['if-none-match'] === etag) return reply.code(304).send();
     return reply.send(body);
   };
-  fastify.get('/', { schema: { hide: true } }, (req, reply) => send('index.html', req, reply));
+  fastify.get('/', { schema: { hide: true } }, (req, reply) => send('index.html', '', req, reply));
   fastify.get('/ui/:file', { schema: { hide: true } }, (req, reply) =>
-    send((req.params as { file: string }).file, req, reply),
+    send((req.params as { file: string }).file, 'ui/', req, reply),
   );
 };
