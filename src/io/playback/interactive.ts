@@ -16,6 +16,17 @@ export function noteOf(hz: number, a4 = 440): string {
   return cents === 0 ? name : `${name}${cents > 0 ? '+' : ''}${cents}c`;
 }
 
+/** Split terminal input into keys: arrows are 3-byte escape sequences, the rest single characters. */
+export function splitKeys(s: string): string[] {
+  const keys: string[] = [];
+  for (let i = 0; i < s.length; ) {
+    const seq = s[i] === '\x1b' && (s[i + 1] === '[' || s[i + 1] === 'O') && i + 2 < s.length;
+    keys.push(s.slice(i, seq ? i + 3 : i + 1));
+    i += seq ? 3 : 1;
+  }
+  return keys;
+}
+
 /** Frequency of the first layer when it has one (tone, binaural, isochronic). */
 function firstFreq(scene: Scene): number | null {
   const l = scene.layers[0];
@@ -45,7 +56,10 @@ export class Interactive {
     this.player = player;
     this.engine = engine;
     this.freq = firstFreq(scene);
-    this.onData = (d) => this.key(d.toString('latin1'));
+    // several keys may arrive in one chunk: arrows are escape sequences, the rest single bytes
+    this.onData = (d) => {
+      for (const k of splitKeys(d.toString('latin1'))) this.key(k);
+    };
     process.stdin.setRawMode(true);
     process.stdin.resume();
     process.stdin.on('data', this.onData);
