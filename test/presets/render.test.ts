@@ -1,0 +1,183 @@
+/**
+ * Presets rendered for real: a timeline glide is phase-continuous, timed sessions reach the
+ * values their timeline sets, and `omnisonic render <name>` writes a WAV with the right peaks.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { decodeWav } from '../../src/io/audio-file.js';
+import { loadPresetScene, presetValueScene } from '../../src/presets/resolve.js';
+import { peakFrequency, renderAll, rms, spectrumDb } from '../helpers/signal.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+const BIN = join(ROOT, 'bin/omnisonic.js');
+const dir = mkdtempSync(join(tmpdir(), 'omni-render-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', XDG_CONFIG_HOME: join(dir, 'config'), ...env },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function preset(extra: Record<string, unknown>): Record<string, unknown> {
+  return { name: 'p', description: 'test preset', duration: 2, ...extra };
+}
+
+describe('timeline glides', () => {
+  it('a 200 -> 400 Hz glide never jumps between samples beyond the bound of a sine at the instantaneous frequency', async () => {
+    const sr = 48000;
+    const amp = 0.5;
+    const { scene } = await presetValueScene(
+      preset({
+        duration: 3,
+        layers: [{ type: 'tone', id: 't', freq: 200, gain: amp }],
+        timeline: [{ at: 1, glide: 1, set: { 't.freq': 400 } }],
+        master: { fadeIn: 0, fadeOut: 0 },
+      }),
+      { sampleRate: sr },
+    );
+    const [x] = renderAll(scene, 256) as [Float64Array];
+    // exponential glide from frame sr to 2 sr; the bound uses the larger frequency of each pair
+    const freqAt = (n: number) => (n <= sr ? 200 : n >= 2 * sr ? 400 : 200 * 2 ** ((n - sr) / sr));
+    let worstRatio = 0;
+    for (let n = 0; n + 1 < x.length; n++) {
+      const bound = 2 * amp * Math.sin((Math.PI * freqAt(n + 1)) / sr);
+      worstRatio = Math.max(worstRatio, Math.abs(x[n + 1]! - x[n]!) / bound);
+    }
+    expect(worstRatio).toBeLessThanOrEqual(1.001);
+    expect(worstRatio).toBeGreaterThan(0.95); // the bound is tight, so it tests something
+    const n = 16384;
+    expect(peakFrequency(spectrumDb(x, n, 0), sr)).toBeCloseTo(200, 0);
+    expect(peakFrequency(spectrumDb(x, n, x.length - n), sr)).toBeCloseTo(400, 0);
+    // level stays constant through the glide: no dip or bump from a phase reset
+    for (let s = 0; s < 6; s++)
+      expect(rms(x, s * sr * 0.5, (s + 1) * sr * 0.5)).toBeCloseTo(amp / Math.SQRT2, 2);
+  });
+
+  it('beta-to-theta reaches 6 Hz on a 180 Hz carrier near its end and starts at 18 Hz', async () => {
+    const sr = 8000;
+    const { scene } = await loadPresetScene('beta-to-theta', { sampleRate: sr });
+    const [l, r] = renderAll(scene) as [Float64Array, Float64Array];
+    const n = 32768;
+    const endWindow = l.length - 2 * 60 * sr; // 28 min in: before the final fade
+    const fl = peakFrequency(spectrumDb(l, n, endWindow), sr);
+    const fr = peakFrequency(spectrumDb(r, n, endWindow), sr);
+    expect(fr - fl).toBeCloseTo(6, 1);
+    expect((fl + fr) / 2).toBeCloseTo(180, 0);
+    const startWindow = 60 * sr;
+    expect(
+      peakFrequency(spectrumDb(r, n, startWindow), sr) - peakFrequency(spectrumDb(l, n, startWindow), sr),
+    ).toBeCloseTo(18, 1);
+    // the last sample is silent after the final fade
+    expect(Math.abs(l[l.length - 1]!)).toBeLessThan(1e-3);
+  });
+});
+
+describe('render from the CLI', () => {
+  it('renders a built-in preset by name: the just major chord has its three peaks', () => {
+    const r = cli(['render', 'just-major-chord', '-d', '8', '-r', '16000', '-o', 'chord.wav']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const audio = decodeWav(readFileSync(join(dir, 'chord.wav')), 'chord.wav');
+    expect(audio.sampleRate).toBe(16000);
+    expect(audio.channels).toHaveLength(1);
+    const db = spectrumDb(audio.channels[0]!, 65536, 16000);
+    const binHz = 16000 / 65536;
+    const levelAt = (f: number) => Math.max(...[-2, -1, 0, 1, 2].map((d) => db[Math.round(f / binHz) + d]!));
+    for (const f of [261.63, 327.04, 392.44]) expect(levelAt(f)).toBeGreaterThan(-10);
+    // the equal-tempered third (329.63 Hz) is not there before the switch at 10 s
+    expect(levelAt(329.63)).toBeLessThan(-40);
+  });
+
+  it('renders a binaural preset: left and right peaks differ by the beat', () => {
+    const r = cli(['render', 'alpha-relax', '-d', '6', '-r', '8000', '-o', 'alpha.wav']);
+    expect(r.code).toBe(0);
+    const audio = decodeWav(readFileSync(join(dir, 'alpha.wav')), 'alpha.wav');
+    expect(audio.channels).toHaveLength(2);
+    const fl = peakFrequency(spectrumDb(audio.channels[0]!, 32768, 8000), 8000);
+    const fr = peakFrequency(spectrumDb(audio.channels[1]!, 32768, 8000), 8000);
+    expect(fl).toBeCloseTo(195, 0);
+    expect(fr).toBeCloseTo(205, 0);
+  });
+
+  it('uses the preset rate without -r, and -r overrides it', () => {
+    expect(cli(['render', 'test-signals', '-d', '1', '-o', 'ts.wav']).code).toBe(0);
+    expect(decodeWav(readFileSync(join(dir, 'ts.wav')), 'ts.wav').sampleRate).toBe(48000);
+    expect(cli(['render', 'test-signals', '-d', '1', '-r', '44100', '-o', 'ts2.wav']).code).toBe(0);
+    expect(decodeWav(readFileSync(join(dir, 'ts2.wav')), 'ts2.wav').sampleRate).toBe(44100);
+    // its sweep ends at 20 kHz: too high for 8 kHz, which is a clear error
+    const low = cli(['render', 'test-signals', '-r', '8000', '-o', 'ts3.wav']);
+    expect(low.code).toBe(2);
+    expect(low.stderr).toContain(
+      'test-signals.json: timeline[2].set["sweep.freq"]: must be > 0 and < 4000 (Nyquist), got 20000',
+    );
+  });
+
+  it('finds user presets in $XDG_CONFIG_HOME/omnisonic/presets and --preset-dir, which come first', () => {
+    const user = join(dir, 'config/omnisonic/presets');
+    const extra = join(dir, 'extra');
+    mkdirSync(user, { recursive: true });
+    mkdirSync(extra, { recursive: true });
+    const mine = (freq: number) =>
+      JSON.stringify(
+        preset({ name: 'mine', layers: [{ type: 'tone', freq }], description: `a ${freq} Hz tone` }),
+      );
+    writeFileSync(join(user, 'mine.json'), mine(300));
+    writeFileSync(join(extra, 'mine.json'), mine(500));
+    expect(cli(['render', 'mine', '-r', '8000', '-o', 'u.wav']).code).toBe(0);
+    const u = decodeWav(readFileSync(join(dir, 'u.wav')), 'u.wav').channels[0]!;
+    expect(peakFrequency(spectrumDb(u, 8192), 8000)).toBeCloseTo(300, 0);
+    expect(cli(['render', 'mine', '--preset-dir', extra, '-r', '8000', '-o', 'e.wav']).code).toBe(0);
+    const e = decodeWav(readFileSync(join(dir, 'e.wav')), 'e.wav').channels[0]!;
+    expect(peakFrequency(spectrumDb(e, 8192), 8000)).toBeCloseTo(500, 0);
+    // HOME is used when XDG_CONFIG_HOME is not set
+    const home = join(dir, 'home');
+    mkdirSync(join(home, '.config/omnisonic/presets'), { recursive: true });
+    writeFileSync(join(home, '.config/omnisonic/presets/homed.json'), mine(350));
+    const h = cli(['presets', 'list', '--json'], { XDG_CONFIG_HOME: '', HOME: home });
+    const listed = JSON.parse(h.stdout) as { name: string; origin: string }[];
+    expect(listed.find((p) => p.name === 'homed')?.origin).toBe('user');
+  });
+
+  it('presets list, list --json, show and validate', () => {
+    const list = cli(['presets', 'list']);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^beta-to-theta +30m +A 30-minute binaural descent/m);
+    const json = JSON.parse(cli(['presets', 'list', '--json']).stdout) as {
+      name: string;
+      duration: number;
+    }[];
+    expect(json.length).toBeGreaterThanOrEqual(12);
+    expect(json.find((p) => p.name === 'delta-sleep')?.duration).toBe(2700);
+    const show = cli(['presets', 'show', 'gamma-40hz']);
+    expect(show.code).toBe(0);
+    expect(JSON.parse(show.stdout).layers[0]).toMatchObject({ type: 'binaural', beat: 40 });
+    const valid = cli(['presets', 'validate', join(ROOT, 'presets/alpha-relax.json')]);
+    expect(valid.code).toBe(0);
+    expect(valid.stderr).toMatch(/^ok /);
+    expect(valid.stdout).toBe('');
+  });
+
+  it('puts the name and description into encoded metadata', () => {
+    const r = cli(['render', 'gamma-40hz', '-d', '1', '-o', 'g.flac']);
+    if (r.code !== 0 && /ffmpeg/i.test(r.stderr)) {
+      if (process.env.CI === 'true') throw new Error(`FFmpeg needed: ${r.stderr}`);
+      console.warn('skipped metadata check: FFmpeg is not available');
+      return;
+    }
+    expect(r.code).toBe(0);
+    const probe = spawnSync('ffprobe', ['-v', 'quiet', '-show_format', '-of', 'json', join(dir, 'g.flac')], {
+      encoding: 'utf8',
+    });
+    if (probe.error) return;
+    const tags = (JSON.parse(probe.stdout).format?.tags ?? {}) as Record<string, string>;
+    const lower = Object.fromEntries(Object.entries(tags).map(([k, v]) => [k.toLowerCase(), v]));
+    expect(lower.title).toBe('gamma-40hz');
+  });
+});
