@@ -16,7 +16,8 @@ export function register(program: Command): void {
     .argument('<preset>', 'preset name, preset file (.json) or MIDI file (.mid, .midi)')
     .option('-d, --duration <time>', "override the preset's duration: 1.5, 90s, 2m, 1h, inf (stdout only)")
     .option('--preset-dir <dir>', 'also look for presets in <dir> (repeatable; searched first)', collect)
-    .option('--seed <n>', "override the preset's noise seed");
+    .option('--seed <n>', "override the preset's noise seed")
+    .option('--voices <file.json>', 'MIDI files: voice map (per-channel, per-program wave and envelope)');
   addOutputOptions(render);
   render.addHelpText(
     'after',
@@ -29,7 +30,8 @@ Examples:
   omnisonic render alpha-relax -o alpha.flac          whole timed session, FLAC
   omnisonic render beta-to-theta -d 2m -o preview.wav first two minutes
   omnisonic render ./my-session.json -o - | aplay
-  omnisonic render song.mid -o song.wav`,
+  omnisonic render song.mid -o song.wav
+  omnisonic render song.mid --voices my-voices.json -o song.flac   (see docs/midi.md)`,
   );
   render.action(async (preset: string, opts: Record<string, unknown>, cmd: Command) => {
     const { runRender } = await import('../render.js');
