@@ -32,8 +32,9 @@ export const ERROR_CODES = {
   NO_AUDIO_DEVICE: { exit: 1, http: 500, summary: 'no sound card or audio output could be opened' },
   MIDI_UNAVAILABLE: { exit: 1, http: 500, summary: 'MIDI input is not available on this machine' },
   SERVER_ERROR: { exit: 1, http: 500, summary: 'the server could not start or failed' },
+  INTERRUPTED: { exit: 130, http: 499, summary: 'stopped by a signal (Ctrl-C) before it was complete' },
   INTERNAL: { exit: 1, http: 500, summary: 'an unexpected internal error' },
-} as const satisfies Record<string, { exit: 1 | 2; http: number; summary: string }>;
+} as const satisfies Record<string, { exit: 1 | 2 | 130; http: number; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
@@ -51,8 +52,8 @@ export class OmniError extends Error {
     this.hint = opts.hint;
   }
 
-  /** Exit code of the CLI for this error (1 runtime failure, 2 bad input). */
-  get exitCode(): 1 | 2 {
+  /** Exit code of the CLI for this error (1 runtime failure, 2 bad input, 130 interrupted). */
+  get exitCode(): 1 | 2 | 130 {
     return ERROR_CODES[this.code].exit;
   }
 

@@ -1,4 +1,5 @@
-import { Chalk, type ChalkInstance, supportsColorStderr } from 'chalk';
+import { createRequire } from 'node:module';
+import type { ChalkInstance } from 'chalk';
 import { ERROR_CODES, isOmniError } from '../errors.js';
 
 let verbose = false;
@@ -13,10 +14,18 @@ export function isVerbose(): boolean {
   return verbose;
 }
 
-/** Colours for stderr: off with NO_COLOR, --no-color, or when stderr is not a terminal. */
+let colors: ChalkInstance | undefined;
+
+/**
+ * Colours for stderr: off with NO_COLOR, --no-color, or when stderr is not a terminal. chalk is
+ * loaded on first use, so commands that print nothing never load it.
+ */
 export function stderrColors(): ChalkInstance {
+  if (colors) return colors;
+  const { Chalk, supportsColorStderr } = createRequire(import.meta.url)('chalk') as typeof import('chalk');
   const off = process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '';
-  return new Chalk({ level: off ? 0 : supportsColorStderr ? supportsColorStderr.level : 0 });
+  colors = new Chalk({ level: off ? 0 : supportsColorStderr ? supportsColorStderr.level : 0 });
+  return colors;
 }
 
 /** Print an error as one line (`omnisonic: error: ...`) plus a hint; the stack only with --verbose. */

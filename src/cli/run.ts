@@ -83,8 +83,7 @@ export async function runScene(
   } catch (e) {
     progress.stop();
     if (controller.signal.aborted) {
-      process.exitCode = 130;
-      throw new OmniError('IO_ERROR', 'interrupted: nothing was written');
+      throw new OmniError('INTERRUPTED', 'interrupted: nothing was written');
     }
     throw e;
   } finally {

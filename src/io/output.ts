@@ -66,6 +66,8 @@ export interface WriteHooks {
 
 const BLOCK = 4096;
 const BLOCKS_PER_WRITE = 16;
+/** Longest stretch of rendering without letting the event loop run. */
+const YIELD_MS = 40;
 
 /**
  * Render `engine` to the planned output in blocks, in constant memory: WAV (exact sizes when
@@ -99,6 +101,7 @@ export async function writeOutput(engine: Engine, plan: OutputPlan, hooks: Write
     // blocks are quantised into one large chunk, written when full: few, large writes
     const chunk = new Uint8Array(new ArrayBuffer(BLOCK * q.frameBytes * BLOCKS_PER_WRITE));
     let fill = 0;
+    let lastYield = performance.now();
     while (!sink.closed) {
       if (hooks.signal?.aborted) throw new OmniError('INTERNAL', 'interrupted');
       const n = engine.render(planar, BLOCK);
@@ -111,6 +114,12 @@ export async function writeOutput(engine: Engine, plan: OutputPlan, hooks: Write
         bytes += fill;
         fill = 0;
         hooks.onProgress?.(frames);
+        // let signals (Ctrl-C) and timers run between chunks, even when writes are synchronous
+        const now = performance.now();
+        if (now - lastYield > YIELD_MS) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          lastYield = performance.now();
+        }
       }
       if (n === 0) break;
     }

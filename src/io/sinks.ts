@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { OmniError } from '../errors.js';
@@ -17,9 +16,12 @@ export interface ByteSink {
   readonly closed: boolean;
 }
 
+let tempCounter = 0;
+
 /** A name beside `path` for writing before the rename: same folder, so the rename is atomic. */
 export function tempPathFor(path: string): string {
-  const rand = randomBytes(4).toString('hex');
+  tempCounter = (tempCounter + 1) % 0x10000;
+  const rand = `${Date.now().toString(36)}${tempCounter.toString(36)}`;
   return join(dirname(path), `.${basename(path)}.${process.pid}.${rand}.tmp`);
 }
 
