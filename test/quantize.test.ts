@@ -19,7 +19,7 @@ describe('quantisation and WAV', () => {
   it.each(['s16', 's24', 's32', 'f32'] as SampleFormat[])('round-trips %s through an independent reader', (format) => {
     const wav = encode(format, [ramp], 1);
     const { channels } = decodeWav(wav, 'test');
-    const lsb = format === 's16' ? 1 / 32767 : format === 's24' ? 1 / 8388607 : format === 's32' ? 1 / 2147483647 : 1e-7;
+    const lsb = format === 's16' ? 1 / 32767 : format === 's24' ? 1 / 8388607 : format === 's32' ? 1e-7 /* read back as float32 */ : 1e-7;
     // the writer scales by 2^(n-1) - 1, readers by 2^(n-1): within 1.5 LSB at 0.9 of full scale
     for (let i = 0; i < ramp.length; i++) expect(Math.abs(channels[0]![i]! - ramp[i]!)).toBeLessThanOrEqual(1.5 * lsb);
   });
