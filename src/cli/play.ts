@@ -91,7 +91,11 @@ export async function runPlay(inputs: string[], opts: Record<string, unknown>, g
   const dither = String(opts.dither ?? 'tpdf').toLowerCase();
   if (dither !== 'tpdf' && dither !== 'none')
     throw invalid('BAD_VALUE', `--dither: must be tpdf or none, got ${opts.dither}`, 'dither');
-  const scene = await sceneOf(inputs, opts, given);
+  const midiIn = opts.midiIn === undefined ? undefined : String(opts.midiIn);
+  if (midiIn === undefined && inputs.length === 0)
+    throw invalid('BAD_USAGE', 'play: give a frequency, layers, a preset or a file (or --midi-in <port>)');
+  const live = midiIn === undefined ? undefined : await import('../midi/live.js');
+  const scene = live ? live.liveMidiScene(sampleRateOf(opts)) : await sceneOf(inputs, opts, given);
   const channels =
     opts.channels === undefined
       ? sceneChannels(scene)
@@ -99,10 +103,16 @@ export async function runPlay(inputs: string[], opts: Record<string, unknown>, g
   if (!Number.isInteger(channels))
     throw invalid('BAD_VALUE', `-c/--channels: must be 1 to 8, got ${opts.channels}`);
   const engine = new Engine(scene);
+  const voices = opts.voices === undefined ? {} : { voices: String(opts.voices) };
+  const midi = live ? await live.startMidiInput(engine, midiIn!, voices) : null;
+  if (midi) info(`MIDI input: ${midi.name}`);
   const device = opts.device === undefined ? undefined : String(opts.device);
   const { openSpeaker } = await import('../io/playback/speaker-out.js');
   const { Player } = await import('../io/playback/player.js');
-  const out = await openSpeaker({ device, sampleRate: engine.sampleRate, channels });
+  const out = await openSpeaker({ device, sampleRate: engine.sampleRate, channels }).catch((e) => {
+    midi?.close();
+    throw e;
+  });
   const player = new Player(engine, out, {
     latencyMs,
     channels,
@@ -127,6 +137,7 @@ export async function runPlay(inputs: string[], opts: Record<string, unknown>, g
       `played ${(result.frames / engine.sampleRate).toFixed(3)} s; ${result.lateBlocks} block(s) written late`,
     );
   } finally {
+    midi?.close();
     ui?.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

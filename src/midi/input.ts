@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { invalid, OmniError } from '../errors.js';
 
 /** An open MIDI input port; `close` stops the callbacks. */
@@ -18,6 +19,8 @@ interface NativeInput {
 
 type InputClass = new () => NativeInput;
 
+/** The ALSA sequencer device that MIDI on Linux goes through. */
+const ALSA_SEQ = '/dev/snd/seq';
 /** The optional package, loaded only when live MIDI is asked for. */
 const PACKAGE = '@julusian/midi';
 
@@ -42,6 +45,12 @@ async function loadInputClass(): Promise<InputClass> {
 
 async function newInput(): Promise<NativeInput> {
   const Input = await loadInputClass();
+  if (process.platform === 'linux' && !existsSync(ALSA_SEQ)) {
+    // checked first: the native library would print ALSA's own complaint on stderr
+    throw new OmniError('MIDI_UNAVAILABLE', `no MIDI system: the ALSA sequencer ${ALSA_SEQ} does not exist`, {
+      hint: 'load it with `modprobe snd-seq` (and `modprobe snd-virmidi` for a virtual port); in a container, pass the device through',
+    });
+  }
   try {
     return new Input();
   } catch (e) {

@@ -118,3 +118,30 @@ describe('omnisonic render song.mid', () => {
     expect(r.stderr).toMatch(/does not exist/);
   });
 });
+
+describe('omnisonic play --list-midi / --midi-in', () => {
+  it('says clearly when there is no MIDI system or port: exit 1, one error line and a hint', () => {
+    for (const args of [
+      ['play', '--list-midi'],
+      ['play', '--midi-in', '0', '--device', 'null'],
+    ]) {
+      const r = run(args);
+      if (r.status === 0) {
+        expect(args).toContain('--list-midi'); // MIDI works here and ports exist: a list on stdout
+        expect(r.stdout.toString()).toMatch(/^0: /);
+        continue;
+      }
+      expect(r.status).toBe(1);
+      const lines = r.stderr.split('\n').filter((l) => l !== '');
+      expect(lines[0]).toMatch(/^omnisonic: error: .*MIDI/);
+      expect(lines[1]).toMatch(/^hint: /);
+      expect(lines).toHaveLength(2);
+    }
+  });
+
+  it('asks for something to play when given nothing', () => {
+    const r = run(['play']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/give a frequency.*--midi-in/);
+  });
+});

@@ -10,7 +10,7 @@ export function register(program: Command): void {
       'Play a tone, layers, a preset or an audio file on the sound card in real time (Ctrl-C fades out).',
     )
     .argument(
-      '<input...>',
+      '[input...]',
       'a frequency (440, A4), several mix layers, a preset name or file.json, or an audio file',
     );
   addSynthOptions(play);
@@ -24,7 +24,10 @@ export function register(program: Command): void {
     .option('--dither <kind>', 'tpdf|none', 'tpdf')
     .option('--device <name>', 'ALSA device name (aplay -L lists them), e.g. default, plughw:1,0')
     .option('--latency <ms>', 'audio buffered ahead of real time', '100')
-    .option('-i, --interactive', 'keys: up/down a semitone, left/right volume, space pause, q quit');
+    .option('-i, --interactive', 'keys: up/down a semitone, left/right volume, space pause, q quit')
+    .option('--midi-in <port>', 'play notes from a MIDI input port (index or name; see --list-midi)')
+    .option('--voices <file.json>', 'with --midi-in: voice map (see docs/midi.md)')
+    .option('--list-midi', 'list the MIDI input ports and exit');
   play.addHelpText(
     'after',
     `
@@ -33,9 +36,11 @@ Examples:
   omnisonic play 200 --binaural 10 -d 20m
   omnisonic play C4 E4 G4 -d 5                   several arguments are mix layers
   omnisonic play rain.ogg --device plughw:1,0
-  omnisonic play 440 --interactive               arrows change pitch and volume, space pauses`,
+  omnisonic play 440 --interactive               arrows change pitch and volume, space pauses
+  omnisonic play --midi-in KeyStep               play a MIDI keyboard with the built-in voices`,
   );
   play.action(async (inputs: string[], opts: Record<string, unknown>, cmd: Command) => {
+    if (opts.listMidi) return (await import('../../midi/live.js')).printMidiPorts();
     const { runPlay } = await import('../play.js');
     const given = (name: string) => cmd.getOptionValueSource(name) !== 'default';
     await runPlay(inputs, opts, given);
