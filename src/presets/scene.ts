@@ -146,7 +146,6 @@ export function presetToScene(loaded: LoadedPreset, opts: SceneOptions = {}): Sc
   if (m.normalize !== undefined) master.normalize = m.normalize;
   if (m.fadeIn !== undefined) master.fadeIn = value(parsePresetTime(m.fadeIn));
   if (m.fadeOut !== undefined) master.fadeOut = value(parsePresetTime(m.fadeOut));
-  if (m.limiter !== undefined) (master as MasterSpec & { limiter?: boolean }).limiter = m.limiter;
   scene.master = master;
   const seed = opts.seed ?? p.seed;
   if (seed !== undefined) scene.seed = seed;

@@ -79,7 +79,6 @@ export interface PresetStep {
 export interface PresetMaster {
   gain?: GainValue;
   normalize?: boolean;
-  limiter?: boolean;
   fadeIn?: TimeValue;
   fadeOut?: TimeValue;
 }
