@@ -16,6 +16,7 @@ export function register(program: Command): void {
   addSynthOptions(play);
   const duration = play.options.find((o) => o.long === '--duration');
   duration?.default('inf');
+  if (duration) duration.description = 'length: 1.5, 90s, 2m, 1h, or inf (until Ctrl-C)';
   play.setOptionValueWithSource('duration', 'inf', 'default');
   play
     .option('--no-normalize', 'mix layers: keep raw gains')
