@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { WebSocket } from 'ws';
 import type { Quantizer } from '../../dsp/quantize.js';
 import type { Engine } from '../../render/engine.js';
@@ -133,6 +134,10 @@ export class AudioStream {
     const first = engine.frame;
     const n = engine.render(this.planar, this.block);
     if (n === 0) return true;
+    // how long before its first frame is due this block goes out (negative: late)
+    const headroom = first / this.framesPerMs - (performance.now() - this.t0);
+    if (headroom < this.stats.minHeadroomMs) this.stats.minHeadroomMs = headroom;
+    if (headroom < 0) this.stats.lateFrames++;
     const buffered = this.socket.bufferedAmount;
     if (buffered > this.stats.maxBuffered) this.stats.maxBuffered = buffered;
     if (buffered > this.closeBytes) {

@@ -38,6 +38,10 @@ export interface SessionStats {
   warnings: number;
   maxBuffered: number;
   late: number;
+  /** Smallest lead of a sent frame over real time, ms (below 0: the frame went out late). */
+  minHeadroomMs: number;
+  /** Audio frames sent after their first sample was due. */
+  lateFrames: number;
 }
 
 type State = 'idle' | 'starting' | 'running' | 'stopping' | 'closed';
@@ -59,6 +63,8 @@ export class Session implements Paced {
     warnings: 0,
     maxBuffered: 0,
     late: 0,
+    minHeadroomMs: Number.POSITIVE_INFINITY,
+    lateFrames: 0,
   };
   private state: State = 'idle';
   private readonly socket: WebSocket;
