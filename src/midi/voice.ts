@@ -180,7 +180,19 @@ export class Voice {
     let gr = this.gl < 0 ? tr : this.gr;
     const k = this.smooth;
     const end = off + n;
-    if (mixR === null) {
+    const settled = Math.abs(tl - gl) < 1e-9 && Math.abs(tr - gr) < 1e-9;
+    if (settled) {
+      gl = tl;
+      gr = tr;
+      if (mixR === null) for (let i = off; i < end; i++) mixL[i]! += t1[i]! * gl;
+      else {
+        for (let i = off; i < end; i++) {
+          const x = t1[i]!;
+          mixL[i]! += x * gl;
+          mixR[i]! += x * gr;
+        }
+      }
+    } else if (mixR === null) {
       for (let i = off; i < end; i++) {
         gl += (tl - gl) * k;
         mixL[i]! += t1[i]! * gl;
@@ -281,30 +293,40 @@ export class Voice {
     const g = this.velGain;
     const sustain = this.drum ? 1 : this.v!.sustain;
     const { attackInc, decayCoef, releaseDec } = this;
-    for (let i = off; i < end; i++) {
-      switch (stage) {
-        case Stage.Attack:
+    let i = off;
+    // one tight loop a stage; a stage that ends moves on to the next within the span
+    while (i < end) {
+      if (stage === Stage.Attack) {
+        for (; i < end && level < 1; i++) {
           level += attackInc;
-          if (level >= 1) {
-            level = 1;
-            stage = this.drum ? Stage.Sustain : Stage.Decay;
-          }
-          break;
-        case Stage.Decay:
+          if (level > 1) level = 1;
+          t1[i]! *= level * g;
+        }
+        if (level >= 1) stage = this.drum ? Stage.Sustain : Stage.Decay;
+      } else if (stage === Stage.Decay && sustain > 0) {
+        for (; i < end && level - sustain >= SILENT; i++) {
           level = sustain + (level - sustain) * decayCoef;
-          if (sustain > 0 && level - sustain < SILENT) {
-            level = sustain;
-            stage = Stage.Sustain;
-          }
-          break;
-        case Stage.Release:
+          t1[i]! *= level * g;
+        }
+        if (level - sustain < SILENT) {
+          level = sustain;
+          stage = Stage.Sustain;
+        }
+      } else if (stage === Stage.Decay) {
+        for (; i < end; i++) {
+          level *= decayCoef;
+          t1[i]! *= level * g;
+        }
+      } else if (stage === Stage.Release) {
+        for (; i < end; i++) {
           level -= releaseDec;
           if (level < 0) level = 0;
-          break;
-        default:
-          break;
+          t1[i]! *= level * g;
+        }
+      } else {
+        const k = level * g;
+        for (; i < end; i++) t1[i]! *= k;
       }
-      t1[i]! *= level * g;
     }
     this.stage = stage;
     this.level = level;
