@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { isOmniError } from '../errors.js';
+import { register as analyze } from './commands/analyze.js';
 import { register as mix } from './commands/mix.js';
 import { register as play } from './commands/play.js';
 import { register as presets } from './commands/presets.js';
 import { register as render } from './commands/render.js';
 import { register as serve } from './commands/serve.js';
+import { register as suggest } from './commands/suggest.js';
 import { register as tone } from './commands/tone.js';
 import { printError, setVerbose } from './report.js';
 
@@ -17,7 +19,7 @@ const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.ur
  * Every command, in the order of --help. Each module in ./commands defines its options and help
  * and loads its implementation only when run, to keep start-up short.
  */
-const COMMANDS: ((program: Command) => void)[] = [tone, mix, render, play, presets, serve];
+const COMMANDS: ((program: Command) => void)[] = [tone, mix, render, play, suggest, analyze, presets, serve];
 
 /** Commands register here; each action loads its module only when run, to keep start-up short. */
 function buildProgram(): Command {

@@ -1,0 +1,125 @@
+import { basename } from 'node:path';
+import { invalid } from '../errors.js';
+import {
+  type AnalysisResult,
+  type AnalyzeOptions,
+  analyzeAudio,
+  monoMix,
+} from '../harmony/analysis/analyze.js';
+import { withOmniErrors } from '../harmony-bridge.js';
+import { type DecodedAudio, readAudioFile } from '../io/audio-file.js';
+import { type ByteSink, FileSink, StdoutSink } from '../io/sinks.js';
+import { parseNumber } from '../render/values.js';
+import { colorsFor } from './suggest-table.js';
+
+const PLOT_KINDS = ['spectrum', 'spectrogram', 'waveform'] as const;
+type PlotKind = (typeof PLOT_KINDS)[number];
+
+/** Analyses longer than this many seconds of audio show a spinner (on a terminal only). */
+const SPINNER_SECONDS = 20;
+
+/**
+ * Decodes an audio file (WAV directly, other formats through FFmpeg) and analyses it; harmony
+ * errors come back as catalogued {@link OmniError}s (silence, empty or corrupt audio: exit 2).
+ *
+ * @example const { result } = await analyzeFile('chord.wav', { a4: 440 });
+ */
+export async function analyzeFile(
+  path: string,
+  options: AnalyzeOptions = {},
+): Promise<AnalysisResult & { audio: DecodedAudio }> {
+  const audio = await readAudioFile(path);
+  const seconds = audio.channels[0]!.length / audio.sampleRate;
+  let spinner: { stop(): void } | undefined;
+  if (process.stderr.isTTY && seconds > SPINNER_SECONDS) {
+    const { default: ora } = await import('ora');
+    spinner = ora({
+      text: `analysing ${basename(path)} (${seconds.toFixed(0)} s)`,
+      stream: process.stderr,
+    }).start();
+    await new Promise((resolve) => setImmediate(resolve)); // let the spinner draw once
+  }
+  try {
+    const result = withOmniErrors(() => analyzeAudio(audio, options));
+    return Object.defineProperty({ ...result }, 'audio', {
+      value: audio,
+      enumerable: false,
+    }) as AnalysisResult & {
+      audio: DecodedAudio;
+    };
+  } finally {
+    spinner?.stop();
+  }
+}
+
+const db = (v: number, unit: string): string =>
+  Number.isFinite(v) ? `${v.toFixed(1)} ${unit}` : `-inf ${unit}`;
+const hz = (f: number): string => `${f >= 1000 ? f.toFixed(1) : f.toFixed(2)} Hz`;
+const signed = (c: number): string => `${c >= 0 ? '+' : ''}${c.toFixed(1)}c`;
+
+/** The human-readable report of an analysis. */
+async function printReport(file: string, r: AnalysisResult, stream: NodeJS.WriteStream): Promise<void> {
+  const c = await colorsFor(stream);
+  const label = (s: string) => c.bold(s.padEnd(12));
+  const lines = [
+    `${c.bold(file)}  ${c.dim(`${r.duration.toFixed(3)} s, ${r.sampleRate} Hz, ${r.channels} channel(s)`)}`,
+    `${label('notes')}${r.notes.length ? r.notes.map((n) => `${c.bold(n.note)} ${c.dim(`${hz(n.frequency)} ${signed(n.cents)}`)}`).join('  ') : 'none found'}`,
+    `${label('chord')}${r.chord ? `${c.bold(r.chord.symbol)} (${r.chord.name})` : '-'}`,
+    `${label('key')}${r.key ? `${r.key.name} ${c.dim(`(r = ${r.key.correlation.toFixed(2)}; next ${r.key.runnerUp.name}, ${r.key.runnerUp.correlation.toFixed(2)})`)}` : '-'}`,
+    `${label('f0')}${r.f0 ? `${hz(r.f0.frequency)} (${r.f0.note}) ${c.dim(`confidence ${r.f0.confidence.toFixed(2)}`)}` : 'no clear period'}`,
+    `${label('consonance')}${r.consonance ? `${r.consonance.consonance.toFixed(3)} ${c.dim(`(roughness ${r.consonance.roughness.toFixed(3)}, harmonicity ${r.consonance.harmonicity.toFixed(3)})`)}` : '-'}`,
+    `${label('loudness')}${db(r.loudness.integratedLufs, 'LUFS')} integrated ${c.dim(`(momentary max ${db(r.loudness.momentaryMaxLufs, 'LUFS')}, short-term max ${db(r.loudness.shortTermMaxLufs, 'LUFS')})`)}`,
+    `${label('peak')}${db(r.loudness.truePeakDbtp, 'dBTP')} true peak, ${db(r.loudness.samplePeakDbfs, 'dBFS')} sample peak, RMS ${db(r.loudness.rmsDbfs, 'dBFS')}`,
+    `${label('partials')}${r.partials
+      .slice()
+      .sort((a, b) => b.amplitudeDb - a.amplitudeDb)
+      .slice(0, 8)
+      .sort((a, b) => a.frequency - b.frequency)
+      .map((p) => `${p.frequency.toFixed(1)} ${c.dim(`(${p.note}, ${p.amplitudeDb.toFixed(1)} dB)`)}`)
+      .join(
+        '  ',
+      )}${r.partials.length > 8 ? c.dim(`  (strongest 8 of ${r.partials.length}; --json lists all)`) : ''}`,
+  ];
+  stream.write(`${lines.join('\n')}\n`);
+}
+
+/** Draws the plot and writes it atomically (or to stdout with '-'). */
+async function writePlot(target: string, kind: PlotKind, audio: DecodedAudio, title: string): Promise<void> {
+  const { renderPlot } = await import('../io/plot.js');
+  const png = renderPlot(monoMix(audio), audio.sampleRate, { kind, title });
+  const sink: ByteSink = target === '-' ? new StdoutSink() : new FileSink(target);
+  try {
+    await sink.write(png);
+    await sink.finish();
+  } catch (e) {
+    await sink.abort();
+    throw e;
+  }
+}
+
+/** `omnisonic analyze <audio file>` */
+export async function runAnalyze(file: string, opts: Record<string, unknown>): Promise<void> {
+  const a4 = parseNumber(String(opts.a4 ?? '440'), '--a4', 200, 1000);
+  const maxNotes = parseNumber(String(opts.maxNotes ?? '8'), '--max-notes', 1, 16);
+  const maxPartials = parseNumber(String(opts.partials ?? '24'), '--partials', 1, 100);
+  if (!Number.isInteger(maxNotes) || !Number.isInteger(maxPartials)) {
+    throw invalid('BAD_VALUE', '--max-notes and --partials must be whole numbers', 'maxNotes');
+  }
+  const kind = String(opts.plotKind ?? 'spectrum').toLowerCase() as PlotKind;
+  if (!PLOT_KINDS.includes(kind)) {
+    throw invalid(
+      'BAD_VALUE',
+      `--plot-kind: must be ${PLOT_KINDS.join(', ')}; got ${String(opts.plotKind)}`,
+      'plotKind',
+    );
+  }
+  const plot = opts.plot as string | undefined;
+  if (plot === '') throw invalid('BAD_USAGE', '--plot: empty file name', 'plot');
+  if (plot === '-' && opts.json) throw invalid('BAD_USAGE', '--plot - and --json both want stdout', 'plot');
+  const result = await analyzeFile(file, { a4, maxNotes, maxPartials });
+  if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  else await printReport(file, result, plot === '-' ? process.stderr : process.stdout);
+  if (plot !== undefined) {
+    await writePlot(plot, kind, result.audio, `${basename(file)} ${kind}`.toUpperCase());
+  }
+}

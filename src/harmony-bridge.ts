@@ -1,0 +1,58 @@
+/**
+ * The bridge between the harmony engine (`src/harmony`, pure, with its own {@link HarmonyError})
+ * and the rest of OmniSonic (one error catalogue, {@link OmniError}). The CLI and the server
+ * both convert harmony errors here, so a bad note means the same code, exit code and HTTP
+ * status everywhere.
+ */
+import { type ErrorCode, OmniError } from './errors.js';
+import { HarmonyError, type HarmonyErrorCode } from './harmony/errors.js';
+
+/** The catalogued code of each harmony error code (all are invalid input: exit 2, HTTP 400). */
+export const HARMONY_TO_OMNI: Readonly<Record<HarmonyErrorCode, ErrorCode>> = {
+  BAD_NOTE: 'BAD_NOTE',
+  BAD_FREQUENCY: 'BAD_FREQUENCY',
+  BAD_RATIO: 'BAD_VALUE',
+  EMPTY_CHORD: 'BAD_USAGE',
+  TOO_MANY_NOTES: 'BAD_VALUE',
+  BAD_OPTION: 'BAD_VALUE',
+  BAD_AUDIO: 'BAD_AUDIO',
+  SILENT_AUDIO: 'BAD_AUDIO',
+  BAD_SUGGESTION_ID: 'BAD_VALUE',
+  BAD_PROFILE: 'BAD_VALUE',
+};
+
+const HINTS: Partial<Record<HarmonyErrorCode, string>> = {
+  BAD_NOTE: 'notes look like A4, C#5, Bb3 or A4+15c (octaves -1 to 9)',
+  SILENT_AUDIO: 'the file holds only silence (peak below -100 dBFS); nothing can be analysed',
+  BAD_PROFILE: 'fix or delete the profile file, or start over with --reset-profile',
+};
+
+/**
+ * Converts a {@link HarmonyError} into an {@link OmniError} with the matching catalogued code,
+ * keeping its message and field; anything else is returned unchanged.
+ *
+ * @example
+ * try { suggest(req); } catch (e) { throw toOmniError(e); }
+ */
+export function toOmniError(e: unknown): unknown {
+  if (!(e instanceof HarmonyError)) return e;
+  const hint = HINTS[e.code];
+  return new OmniError(HARMONY_TO_OMNI[e.code], e.message, {
+    ...(e.field !== undefined ? { field: e.field } : {}),
+    ...(hint !== undefined ? { hint } : {}),
+    cause: e,
+  });
+}
+
+/**
+ * Runs `fn` and rethrows any {@link HarmonyError} as an {@link OmniError}.
+ *
+ * @example const result = withOmniErrors(() => suggest({ frequencies: ['C4', 'E4'] }));
+ */
+export function withOmniErrors<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw toOmniError(e);
+  }
+}
