@@ -10,7 +10,15 @@ import { loadPresetScene } from '../../src/presets/resolve.js';
 import { presetDuration } from '../../src/presets/scene.js';
 import type { Preset } from '../../src/presets/types.js';
 import { renderAll } from '../helpers/signal.js';
-import { compareFeatures, type Features, featuresOf } from './features.js';
+import {
+  compareFeatures,
+  compareSessions,
+  type Features,
+  featuresOf,
+  quickPeakHz,
+  type SessionFeatures,
+  sessionFeaturesOf,
+} from './features.js';
 
 const PRESETS = join(import.meta.dirname, '../../presets');
 const GOLDEN = join(import.meta.dirname, 'golden');
@@ -48,6 +56,39 @@ describe('golden renders of every shipped preset', () => {
       ).toBe(true);
       const want = JSON.parse(readFileSync(file, 'utf8')) as Features;
       expect(compareFeatures(got, want)).toEqual([]);
+    });
+  }
+});
+
+/**
+ * Whole sessions, timeline included, at 2 kHz (every shipped tonal layer is below 1 kHz; the
+ * 48 kHz test-signal set is skipped): RMS and the strongest frequency of each channel in 60
+ * segments, so a step at the wrong time or a glide to the wrong value shows.
+ */
+describe('golden sessions: the whole timeline of every shipped preset', () => {
+  for (const name of names) {
+    const raw = JSON.parse(readFileSync(join(PRESETS, `${name}.json`), 'utf8')) as Preset;
+    const test = raw.sampleRate === undefined ? it : it.skip;
+    test(name, async () => {
+      const sampleRate = 2000;
+      const seconds = presetDuration(raw);
+      const { scene } = await loadPresetScene(name, { sampleRate });
+      const channels = renderAll(scene);
+      const tonal = raw.layers.some((l) => l.type !== 'noise' && l.type !== 'file');
+      const segments = Math.min(60, Math.floor(seconds));
+      const peakOf = (x: Float64Array, n: number, offset: number) => quickPeakHz(x, n, offset, sampleRate);
+      const got = sessionFeaturesOf(channels, sampleRate, segments, tonal, peakOf);
+      const file = join(GOLDEN, `${name}.session.json`);
+      if (UPDATE) {
+        writeFileSync(file, `${JSON.stringify(got)}\n`);
+        return;
+      }
+      expect(
+        existsSync(file),
+        `no golden file for ${name}: run UPDATE_GOLDEN=1 npx vitest run test/presets`,
+      ).toBe(true);
+      const want = JSON.parse(readFileSync(file, 'utf8')) as SessionFeatures;
+      expect(compareSessions(got, want)).toEqual([]);
     });
   }
 });

@@ -19,6 +19,8 @@ export function register(program: Command): void {
     .option('--seed <n>', "override the preset's noise seed")
     .option('--voices <file.json>', 'MIDI files: voice map (per-channel, per-program wave and envelope)');
   addOutputOptions(render);
+  const rate = render.options.find((o) => o.long === '--rate');
+  if (rate) rate.defaultValueDescription = "the preset's sampleRate, else 48000";
   render.addHelpText(
     'after',
     `
