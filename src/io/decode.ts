@@ -29,8 +29,14 @@ export function parseStreamedFloatWav(bytes: Buffer, name: string): DecodedAudio
       const frames = Math.floor((bytes.length - start) / (4 * channels));
       if (frames === 0) throw new OmniError('BAD_AUDIO', `${name}: the file holds no samples`);
       const planar = Array.from({ length: channels }, () => new Float32Array(frames));
-      for (let i = 0, o = start; i < frames; i++) {
-        for (let c = 0; c < channels; c++, o += 4) planar[c]![i] = bytes.readFloatLE(o);
+      // an aligned copy read as floats (little-endian hosts; others read value by value)
+      const le = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+      const all = le
+        ? new Float32Array(Uint8Array.from(bytes.subarray(start, start + frames * channels * 4)).buffer)
+        : Float32Array.from({ length: frames * channels }, (_, k) => bytes.readFloatLE(start + 4 * k));
+      for (let c = 0; c < channels; c++) {
+        const dst = planar[c]!;
+        for (let i = 0, k = c; i < frames; i++, k += channels) dst[i] = all[k]!;
       }
       return { sampleRate, channels: planar };
     }
