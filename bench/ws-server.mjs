@@ -26,7 +26,9 @@ process.on('message', async (m) => {
     let minHeadroomMs = Number.POSITIVE_INFINITY;
     let lateFrames = 0;
     let sentFrames = 0;
+    let closing = 0;
     for (const s of hub.sessions) {
+      if (s.engine === null) closing++;
       lateFrames += s.stats.lateFrames;
       sentFrames += s.stats.audioFrames;
       minHeadroomMs = Math.min(minHeadroomMs, s.stats.minHeadroomMs);
@@ -45,6 +47,7 @@ process.on('message', async (m) => {
       heapUsed: mem.heapUsed,
       cpu: process.cpuUsage(),
       sessions: hub.sessions.size,
+      closing,
       late,
       maxBuffered,
       warnings,

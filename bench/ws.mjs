@@ -182,17 +182,25 @@ async function slow(port, child, k) {
   let peak = base.rss;
   let maxBuffered = 0;
   let st;
+  // until the server gives up on every slow session (it stops rendering and starts closing)
   do {
-    await sleep(500);
+    await sleep(250);
     st = await stats(child);
     peak = Math.max(peak, st.peakRss);
     maxBuffered = Math.max(maxBuffered, st.maxBuffered);
-  } while (st.sessions > 1 && performance.now() - t0 < 90_000);
+  } while (st.sessions - st.closing > 1 && performance.now() - t0 < 90_000);
   const closedAfter = (performance.now() - t0) / 1000;
-  for (const s of slowOnes) s.ws.resume();
-  await sleep(1500);
+  const healthyGap = healthy.maxGap;
   const healthyRatio = healthy.samples / (SR * ((performance.now() - healthy.started) / 1000));
+  // the slow clients read again: they find the warning and the close frame behind their backlog
+  for (const s of slowOnes) s.ws.resume();
+  const t1 = performance.now();
+  while (slowOnes.some((s) => !s.closed) && performance.now() - t1 < 10_000) await sleep(100);
   healthy.ws.close();
+  await sleep(500);
+  child.send({ type: 'gc' });
+  await sleep(500);
+  const end = await stats(child);
   const warned = slowOnes.filter((s) =>
     s.json.some((m) => m.type === 'warning' && m.code === 'SLOW_CONSUMER'),
   ).length;
@@ -206,7 +214,9 @@ async function slow(port, child, k) {
     warned,
     closed1008,
     healthyRatio,
-    healthyGap: healthy.maxGap,
+    healthyGap,
+    end: end.rss,
+    late: st.lateFrames,
   };
 }
 
@@ -249,13 +259,13 @@ try {
     const r = await slow(port, child, 10);
     console.log('## memory under slow clients (10 clients stop reading, 1 healthy client)\n');
     console.log(
-      `server RSS: ${MB(r.base)} before, ${MB(r.peak)} peak; largest per-session queue ${MB(r.maxBuffered)}`,
+      `server RSS: ${MB(r.base)} before, ${MB(r.peak)} peak, ${MB(r.end)} after; largest per-session queue ${MB(r.maxBuffered)}`,
     );
     console.log(
-      `slow sessions closed after ${r.closedAfter.toFixed(1)} s: ${r.warned}/${r.k} saw SLOW_CONSUMER, ${r.closed1008}/${r.k} closed 1008`,
+      `the server gave up on the slow sessions after ${r.closedAfter.toFixed(1)} s: ${r.warned}/${r.k} saw SLOW_CONSUMER, ${r.closed1008}/${r.k} closed 1008`,
     );
     console.log(
-      `healthy session meanwhile: ${(r.healthyRatio * 100).toFixed(1)} % of real time, largest gap ${r.healthyGap.toFixed(1)} ms\n`,
+      `healthy session meanwhile: ${(r.healthyRatio * 100).toFixed(1)} % of real time, largest gap ${r.healthyGap.toFixed(1)} ms; late frames (all sessions) ${r.late}\n`,
     );
   }
 } finally {
