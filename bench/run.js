@@ -84,12 +84,18 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 async function measure(cmd, argv) {
   const results = [];
   for (let i = 0; i < runs; i++) results.push(await timed(cmd, argv));
-  return { wall: median(results.map((r) => r.wall)), rss: Math.max(...results.map((r) => r.rss)), bytes: results[0].bytes };
+  return {
+    wall: median(results.map((r) => r.wall)),
+    rss: Math.max(...results.map((r) => r.rss)),
+    bytes: results[0].bytes,
+  };
 }
 
 const fmt = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
 const rows = [];
-console.log(`OmniSonic bench: ${D} s at ${R} Hz, 16-bit WAV to a pipe, median of ${runs} (node ${process.version})`);
+console.log(
+  `OmniSonic bench: ${D} s at ${R} Hz, 16-bit WAV to a pipe, median of ${runs} (node ${process.version})`,
+);
 for (const job of jobs) {
   if (only && !only.includes(job.name)) continue;
   const ours = await measure(process.execPath, [cli, ...job.ours]);
@@ -104,8 +110,28 @@ for (const job of jobs) {
 
 // memory: a 60-minute render against a 10-minute one
 if (!only || only.includes('memory')) {
-  const m10 = await timed(process.execPath, [cli, 'mix', '200', '300', 'noise:pink@-20dB', '-d', '10m', '-o', '-']);
-  const m60 = await timed(process.execPath, [cli, 'mix', '200', '300', 'noise:pink@-20dB', '-d', '60m', '-o', '-']);
+  const m10 = await timed(process.execPath, [
+    cli,
+    'mix',
+    '200',
+    '300',
+    'noise:pink@-20dB',
+    '-d',
+    '10m',
+    '-o',
+    '-',
+  ]);
+  const m60 = await timed(process.execPath, [
+    cli,
+    'mix',
+    '200',
+    '300',
+    'noise:pink@-20dB',
+    '-d',
+    '60m',
+    '-o',
+    '-',
+  ]);
   console.log(
     `memory              10 min ${fmt(m10.rss / 1024, 1)} MiB, 60 min ${fmt(m60.rss / 1024, 1)} MiB, difference ${fmt((m60.rss - m10.rss) / 1024, 1)} MiB (target <= 16)`,
   );
@@ -115,17 +141,22 @@ if (!only || only.includes('memory')) {
 if (!only || only.includes('startup')) {
   const out = `${here}/.startup.wav`;
   const times = [];
-  for (let i = 0; i < Math.max(runs, 5); i++) times.push((await timed(process.execPath, [cli, 'tone', 'A4', '-d', '3', '-o', out])).wall);
+  for (let i = 0; i < Math.max(runs, 5); i++)
+    times.push((await timed(process.execPath, [cli, 'tone', 'A4', '-d', '3', '-o', out])).wall);
   spawnSync('rm', ['-f', out]);
   const bare = [];
   for (let i = 0; i < 5; i++) bare.push((await timed(process.execPath, ['-e', '0'])).wall);
-  console.log(`start-up            3 s tone ${fmt(median(times) * 1000, 0)} ms (target <= 150), bare node ${fmt(median(bare) * 1000, 0)} ms`);
+  console.log(
+    `start-up            3 s tone ${fmt(median(times) * 1000, 0)} ms (target <= 150), bare node ${fmt(median(bare) * 1000, 0)} ms`,
+  );
 }
 
 if (rows.length > 0) {
   console.log('\n| job | OmniSonic | FFmpeg | SoX | ours / FFmpeg | target |');
   console.log('|---|---|---|---|---|---|');
   for (const r of rows) {
-    console.log(`| ${r.job.label} | ${fmt(r.ours.wall)} s | ${fmt(r.ff?.wall)} s | ${fmt(r.sx?.wall)} s | ${fmt(r.ratio)} | <= ${r.job.target} |`);
+    console.log(
+      `| ${r.job.label} | ${fmt(r.ours.wall)} s | ${fmt(r.ff?.wall)} s | ${fmt(r.sx?.wall)} s | ${fmt(r.ratio)} | <= ${r.job.target} |`,
+    );
   }
 }

@@ -19,11 +19,23 @@ export const ERROR_CODES = {
   NOT_FOUND: { exit: 2, http: 404, summary: 'a named preset or file does not exist' },
   TOO_LONG: { exit: 2, http: 413, summary: 'the output would exceed a size or duration limit' },
   TOO_LARGE: { exit: 2, http: 413, summary: 'a request body or layer list is too large' },
-  BAD_MESSAGE: { exit: 2, http: 400, summary: 'a WebSocket message is not valid JSON, has an unknown type, or is binary' },
-  TOO_MANY_SESSIONS: { exit: 1, http: 503, summary: 'the server already holds its maximum number of live sessions' },
+  BAD_MESSAGE: {
+    exit: 2,
+    http: 400,
+    summary: 'a WebSocket message is not valid JSON, has an unknown type, or is binary',
+  },
+  TOO_MANY_SESSIONS: {
+    exit: 1,
+    http: 503,
+    summary: 'the server already holds its maximum number of live sessions',
+  },
   SLOW_CONSUMER: { exit: 1, http: 503, summary: 'a WebSocket client reads audio slower than real time' },
   BAD_JSON: { exit: 2, http: 400, summary: 'a request body is not valid JSON' },
-  BAD_MEDIA_TYPE: { exit: 2, http: 415, summary: 'a request body has a content type the endpoint does not take' },
+  BAD_MEDIA_TYPE: {
+    exit: 2,
+    http: 415,
+    summary: 'a request body has a content type the endpoint does not take',
+  },
   UNAUTHORIZED: { exit: 2, http: 401, summary: 'the API key is missing or wrong' },
   RATE_LIMITED: { exit: 1, http: 429, summary: 'too many requests from this client' },
   IO_ERROR: { exit: 1, http: 500, summary: 'a file could not be read or written' },
@@ -44,7 +56,11 @@ export class OmniError extends Error {
   readonly field: string | undefined;
   readonly hint: string | undefined;
 
-  constructor(code: ErrorCode, message: string, opts: { field?: string; hint?: string; cause?: unknown } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    opts: { field?: string; hint?: string; cause?: unknown } = {},
+  ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'OmniError';
     this.code = code;

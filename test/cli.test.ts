@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import wavefilePkg from 'wavefile';
 import { describe, expect, it } from 'vitest';
+import wavefilePkg from 'wavefile';
 import { decodeWav } from '../src/io/audio-file.js';
 import { CLI, hasCommand, requireComponent, run, tempDir } from './helpers/cli.js';
 import { peak, peakFrequency, spectrumDb } from './helpers/signal.js';
@@ -21,7 +21,10 @@ describe('omnisonic tone', () => {
     expect(fmt.sampleRate).toBe(48000);
     expect(fmt.numChannels).toBe(1);
     expect(fmt.bitsPerSample).toBe(16);
-    const samples = Float64Array.from(wav.getSamples(false, Float64Array) as unknown as Float64Array, (v) => v / 32767);
+    const samples = Float64Array.from(
+      wav.getSamples(false, Float64Array) as unknown as Float64Array,
+      (v) => v / 32767,
+    );
     expect(samples.length).toBe(144000);
     expect(peakFrequency(spectrumDb(samples, 65536, 40000), 48000)).toBeCloseTo(440, 1);
     expect(peak(samples)).toBeCloseTo(0.5012, 3);
@@ -42,7 +45,9 @@ describe('omnisonic tone', () => {
       ['32f', 'pcm_f32le', '32'],
     ]) {
       const out = join(dir, `t${bits}.wav`);
-      expect(run(['tone', '1000', '-d', '1.5', '-b', bits!, '-r', '44100', '--binaural', '4', '-o', out]).status).toBe(0);
+      expect(
+        run(['tone', '1000', '-d', '1.5', '-b', bits!, '-r', '44100', '--binaural', '4', '-o', out]).status,
+      ).toBe(0);
       const probe = spawnSync('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', out]);
       const s = JSON.parse(probe.stdout.toString()).streams[0];
       expect(s.codec_name).toBe(codec);
@@ -66,11 +71,18 @@ describe('omnisonic tone', () => {
   });
 
   it('writes 0xFFFFFFFF sizes for an endless stream and ends quietly when the reader closes the pipe', () => {
-    const r = spawnSync('sh', ['-c', `node ${CLI} tone A4 -d inf -o - | head -c 1000000 > /dev/null; echo "status=\${PIPESTATUS:-}"`], {
-      env: { ...process.env },
-    });
+    const r = spawnSync(
+      'sh',
+      ['-c', `node ${CLI} tone A4 -d inf -o - | head -c 1000000 > /dev/null; echo "status=\${PIPESTATUS:-}"`],
+      {
+        env: { ...process.env },
+      },
+    );
     expect(r.stderr.toString()).toBe('');
-    const p = spawnSync('bash', ['-c', `set -o pipefail; node ${CLI} tone A4 -d inf -o - | head -c 1000000 | wc -c`]);
+    const p = spawnSync('bash', [
+      '-c',
+      `set -o pipefail; node ${CLI} tone A4 -d inf -o - | head -c 1000000 | wc -c`,
+    ]);
     expect(p.status).toBe(0);
     expect(p.stdout.toString().trim()).toBe('1000000');
     expect(p.stderr.toString()).toBe('');
@@ -109,7 +121,9 @@ describe('omnisonic tone', () => {
     expect(h.stdout.toString()).toContain('--binaural');
     const v = run(['--version']);
     expect(v.status).toBe(0);
-    expect(v.stdout.toString().trim()).toBe(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version);
+    expect(v.stdout.toString().trim()).toBe(
+      JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version,
+    );
   });
 });
 

@@ -1,8 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { type NoiseColor, NOISE_COLORS } from '../src/dsp/noise.js';
+import { NOISE_COLORS, type NoiseColor } from '../src/dsp/noise.js';
 import type { Wave } from '../src/dsp/oscillator.js';
 import { MIX_CEILING, type Scene } from '../src/render/scene.js';
-import { bandDensityDb, largestSpur, peak, peakFrequency, renderAll, rms, spectrumDb, welch } from './helpers/signal.js';
+import {
+  bandDensityDb,
+  largestSpur,
+  peak,
+  peakFrequency,
+  renderAll,
+  rms,
+  spectrumDb,
+  welch,
+} from './helpers/signal.js';
 
 const tone = (freq: number, extra: Partial<Scene> & { wave?: Wave } = {}): Scene => ({
   sampleRate: 48000,
@@ -25,13 +34,16 @@ describe('oscillators', () => {
     expect(largestSpur(db, 48000, [440], 8)).toBeLessThan(-150);
   });
 
-  it.each(['square', 'saw', 'triangle', 'pulse'] as Wave[])('band-limits %s at 3520 Hz: no alias above -90 dB', (wave) => {
-    const [x] = renderAll(tone(3520, { wave }));
-    const db = spectrumDb(x!, 65536);
-    const harmonics = Array.from({ length: 6 }, (_, k) => 3520 * (k + 1));
-    expect(largestSpur(db, 48000, harmonics, 8)).toBeLessThan(-90);
-    expect(peakFrequency(db, 48000)).toBeCloseTo(3520, 0);
-  });
+  it.each(['square', 'saw', 'triangle', 'pulse'] as Wave[])(
+    'band-limits %s at 3520 Hz: no alias above -90 dB',
+    (wave) => {
+      const [x] = renderAll(tone(3520, { wave }));
+      const db = spectrumDb(x!, 65536);
+      const harmonics = Array.from({ length: 6 }, (_, k) => 3520 * (k + 1));
+      expect(largestSpur(db, 48000, harmonics, 8)).toBeLessThan(-90);
+      expect(peakFrequency(db, 48000)).toBeCloseTo(3520, 0);
+    },
+  );
 
   it('keeps every waveform within its amplitude', () => {
     for (const wave of ['sine', 'square', 'saw', 'triangle', 'pulse'] as Wave[]) {
@@ -48,7 +60,14 @@ describe('block invariance', () => {
     duration: 0.2,
     seed: 7,
     layers: [
-      { type: 'tone', freq: 220, wave: 'saw', gain: 0.3, am: { rate: 3, depth: 0.5 }, fm: { rate: 5, dev: 10 } },
+      {
+        type: 'tone',
+        freq: 220,
+        wave: 'saw',
+        gain: 0.3,
+        am: { rate: 3, depth: 0.5 },
+        fm: { rate: 5, dev: 10 },
+      },
       { type: 'tone', freq: 330, gain: 0.3, beat: 8, sweep: { to: 660, curve: 'exp' } },
       { type: 'noise', color: 'pink', gain: 0.2, pan: 0.3 },
       { type: 'isochronic', freq: 500, rate: 10, gain: 0.2 },
@@ -75,7 +94,11 @@ describe('block invariance', () => {
 
 describe('fades and envelopes', () => {
   it('starts and ends at zero with the default 10 ms fade', () => {
-    const [x] = renderAll({ sampleRate: 48000, duration: 0.5, layers: [{ type: 'tone', freq: 1000, gain: 0.5 }] });
+    const [x] = renderAll({
+      sampleRate: 48000,
+      duration: 0.5,
+      layers: [{ type: 'tone', freq: 1000, gain: 0.5 }],
+    });
     expect(Math.abs(x![0]!)).toBe(0);
     expect(Math.abs(x![x!.length - 1]!)).toBe(0);
     // full level after the fade
@@ -87,7 +110,12 @@ describe('fades and envelopes', () => {
   });
   it('follows an ADSR envelope', () => {
     const env = { attackSec: 0.1, decaySec: 0.1, sustain: 0.5, releaseSec: 0.2 };
-    const [x] = renderAll({ sampleRate: 48000, duration: 1, layers: [{ type: 'tone', freq: 1000, gain: 1, envelope: env }], master: { normalize: false, fadeIn: 0, fadeOut: 0 } });
+    const [x] = renderAll({
+      sampleRate: 48000,
+      duration: 1,
+      layers: [{ type: 'tone', freq: 1000, gain: 1, envelope: env }],
+      master: { normalize: false, fadeIn: 0, fadeOut: 0 },
+    });
     const level = (t: number) => peak(x!.subarray(Math.round(t * 48000), Math.round(t * 48000) + 96));
     expect(level(0.05)).toBeCloseTo(0.5, 1);
     expect(level(0.1)).toBeGreaterThan(0.95);
@@ -99,13 +127,21 @@ describe('fades and envelopes', () => {
 
 describe('sweeps, binaural, pan', () => {
   it('sweeps exponentially from 200 to 800 Hz (the middle is at 400 Hz)', () => {
-    const [x] = renderAll({ ...tone(200), duration: 2, layers: [{ type: 'tone', freq: 200, gain: 0.5, sweep: { to: 800, curve: 'exp' } }] });
+    const [x] = renderAll({
+      ...tone(200),
+      duration: 2,
+      layers: [{ type: 'tone', freq: 200, gain: 0.5, sweep: { to: 800, curve: 'exp' } }],
+    });
     const mid = x!.subarray(48000 - 2048, 48000 + 2048);
     expect(peakFrequency(spectrumDb(mid, 4096), 48000)).toBeGreaterThan(390);
     expect(peakFrequency(spectrumDb(mid, 4096), 48000)).toBeLessThan(410);
   });
   it('splits a binaural beat: left and right peaks differ by the beat', () => {
-    const [l, r] = renderAll({ ...tone(200), duration: 3, layers: [{ type: 'tone', freq: 200, gain: 0.5, beat: 10 }] });
+    const [l, r] = renderAll({
+      ...tone(200),
+      duration: 3,
+      layers: [{ type: 'tone', freq: 200, gain: 0.5, beat: 10 }],
+    });
     expect(peakFrequency(spectrumDb(l!, 131072), 48000)).toBeCloseTo(195, 1);
     expect(peakFrequency(spectrumDb(r!, 131072), 48000)).toBeCloseTo(205, 1);
   });
@@ -117,23 +153,51 @@ describe('sweeps, binaural, pan', () => {
     expect(er).toBeGreaterThan(el);
   });
   it('pulses isochronically at the given rate', () => {
-    const [x] = renderAll({ ...tone(1000), duration: 2, layers: [{ type: 'isochronic', freq: 1000, rate: 10, gain: 0.5 }] });
+    const [x] = renderAll({
+      ...tone(1000),
+      duration: 2,
+      layers: [{ type: 'isochronic', freq: 1000, rate: 10, gain: 0.5 }],
+    });
     // envelope: squared signal, averaged over 1 ms, then its spectrum peaks at 10 Hz
     const env = new Float64Array(2000);
     for (let i = 0; i < 2000; i++) env[i] = rms(x!, i * 48, i * 48 + 48);
-    const db = spectrumDb(env.map((v) => v - 0.25), 2048);
+    const db = spectrumDb(
+      env.map((v) => v - 0.25),
+      2048,
+    );
     expect(peakFrequency(db, 1000)).toBeCloseTo(10, 0);
   });
 });
 
 describe('noise', () => {
   const render = (color: NoiseColor, seed = 1) =>
-    renderAll({ sampleRate: 48000, duration: 40, seed, layers: [{ type: 'noise', color, gain: 1 }], master: { normalize: false } })[0]!;
+    renderAll({
+      sampleRate: 48000,
+      duration: 40,
+      seed,
+      layers: [{ type: 'noise', color, gain: 1 }],
+      master: { normalize: false },
+    })[0]!;
 
   it('is identical for equal seeds and differs for different ones', () => {
-    const a = renderAll({ sampleRate: 48000, duration: 0.1, seed: 3, layers: [{ type: 'noise', color: 'pink' }] })[0]!;
-    const b = renderAll({ sampleRate: 48000, duration: 0.1, seed: 3, layers: [{ type: 'noise', color: 'pink' }] })[0]!;
-    const c = renderAll({ sampleRate: 48000, duration: 0.1, seed: 4, layers: [{ type: 'noise', color: 'pink' }] })[0]!;
+    const a = renderAll({
+      sampleRate: 48000,
+      duration: 0.1,
+      seed: 3,
+      layers: [{ type: 'noise', color: 'pink' }],
+    })[0]!;
+    const b = renderAll({
+      sampleRate: 48000,
+      duration: 0.1,
+      seed: 3,
+      layers: [{ type: 'noise', color: 'pink' }],
+    })[0]!;
+    const c = renderAll({
+      sampleRate: 48000,
+      duration: 0.1,
+      seed: 4,
+      layers: [{ type: 'noise', color: 'pink' }],
+    })[0]!;
     expect(Buffer.from(a.buffer).equals(Buffer.from(b.buffer))).toBe(true);
     expect(Buffer.from(a.buffer).equals(Buffer.from(c.buffer))).toBe(false);
   });
@@ -144,16 +208,19 @@ describe('noise', () => {
     ['white', 0],
     ['blue', 3],
     ['violet', 6],
-  ] as [NoiseColor, number][])('%s noise follows %d dB/octave within 0.5 dB over 50 Hz-10 kHz', (color, slope) => {
-    const psd = welch(render(color), 8192);
-    // third-octave bands from 50 Hz to 10 kHz, compared with the straight line through 1 kHz
-    const ref = bandDensityDb(psd, 48000, 1000 / 2 ** (1 / 6), 1000 * 2 ** (1 / 6));
-    for (let f = 50; f <= 10000; f *= 2 ** (1 / 3)) {
-      const d = bandDensityDb(psd, 48000, f / 2 ** (1 / 6), f * 2 ** (1 / 6));
-      const expected = ref + slope * Math.log2(f / 1000);
-      expect(Math.abs(d - expected), `${color} at ${f.toFixed(0)} Hz`).toBeLessThan(0.5);
-    }
-  });
+  ] as [NoiseColor, number][])(
+    '%s noise follows %d dB/octave within 0.5 dB over 50 Hz-10 kHz',
+    (color, slope) => {
+      const psd = welch(render(color), 8192);
+      // third-octave bands from 50 Hz to 10 kHz, compared with the straight line through 1 kHz
+      const ref = bandDensityDb(psd, 48000, 1000 / 2 ** (1 / 6), 1000 * 2 ** (1 / 6));
+      for (let f = 50; f <= 10000; f *= 2 ** (1 / 3)) {
+        const d = bandDensityDb(psd, 48000, f / 2 ** (1 / 6), f * 2 ** (1 / 6));
+        const expected = ref + slope * Math.log2(f / 1000);
+        expect(Math.abs(d - expected), `${color} at ${f.toFixed(0)} Hz`).toBeLessThan(0.5);
+      }
+    },
+  );
 
   it('has the same RMS in every colour', () => {
     for (const color of NOISE_COLORS) expect(rms(render(color).subarray(0, 480000))).toBeCloseTo(0.25, 1);

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import { Quantizer, type SampleFormat } from '../src/dsp/quantize.js';
 import { decodeWav } from '../src/io/audio-file.js';
 import { wavHeader } from '../src/io/wav.js';
@@ -16,13 +16,24 @@ function encode(format: SampleFormat, samples: Float64Array[], channels: number,
 describe('quantisation and WAV', () => {
   const ramp = Float64Array.from({ length: 1000 }, (_, i) => Math.sin(i / 10) * 0.9);
 
-  it.each(['s16', 's24', 's32', 'f32'] as SampleFormat[])('round-trips %s through an independent reader', (format) => {
-    const wav = encode(format, [ramp], 1);
-    const { channels } = decodeWav(wav, 'test');
-    const lsb = format === 's16' ? 1 / 32767 : format === 's24' ? 1 / 8388607 : format === 's32' ? 1e-7 /* read back as float32 */ : 1e-7;
-    // the writer scales by 2^(n-1) - 1, readers by 2^(n-1): within 1.5 LSB at 0.9 of full scale
-    for (let i = 0; i < ramp.length; i++) expect(Math.abs(channels[0]![i]! - ramp[i]!)).toBeLessThanOrEqual(1.5 * lsb);
-  });
+  it.each(['s16', 's24', 's32', 'f32'] as SampleFormat[])(
+    'round-trips %s through an independent reader',
+    (format) => {
+      const wav = encode(format, [ramp], 1);
+      const { channels } = decodeWav(wav, 'test');
+      const lsb =
+        format === 's16'
+          ? 1 / 32767
+          : format === 's24'
+            ? 1 / 8388607
+            : format === 's32'
+              ? 1e-7 /* read back as float32 */
+              : 1e-7;
+      // the writer scales by 2^(n-1) - 1, readers by 2^(n-1): within 1.5 LSB at 0.9 of full scale
+      for (let i = 0; i < ramp.length; i++)
+        expect(Math.abs(channels[0]![i]! - ramp[i]!)).toBeLessThanOrEqual(1.5 * lsb);
+    },
+  );
 
   it('maps mono to every channel and writes an extensible header for more than two', () => {
     const wav = encode('s16', [ramp], 4);

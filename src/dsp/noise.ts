@@ -61,7 +61,8 @@ export class NoiseSource {
     this.scale = NOISE_RMS / gain;
     // let the slowest section settle so the render starts in its steady state
     const warm = new Float64Array(1024);
-    const settle = filt.poles.length > 0 ? Math.min(sampleRate, 8 * Math.ceil(sampleRate / (2 * Math.PI * 2))) : 0;
+    const settle =
+      filt.poles.length > 0 ? Math.min(sampleRate, 8 * Math.ceil(sampleRate / (2 * Math.PI * 2))) : 0;
     for (let done = 0; done < settle; done += warm.length) this.process(warm, 0, warm.length);
   }
 
@@ -143,7 +144,7 @@ export class NoiseSource {
     const k = this.scale;
     for (let i = offset; i < offset + frames; i++) {
       const v = out[i]! * k;
-      out[i] = v > 1 ? 1 : v < -1 ? -1 : v;
+      out[i] = Math.max(-1, Math.min(1, v));
     }
   }
 }

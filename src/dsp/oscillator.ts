@@ -51,40 +51,23 @@ export class Oscillator {
 
   /** Write `frames` samples at constant frequency `freq` into `out` from `offset`. */
   renderConst(out: Float64Array, offset: number, frames: number, freq: number): void {
-    const inc = freq / this.sampleRate;
-    if (this.wave === 'sine') {
-      if (freq !== this.rotFreq) {
-        this.rotFreq = freq;
-        this.rotCos = Math.cos(TWO_PI * inc);
-        this.rotSin = Math.sin(TWO_PI * inc);
-      }
-      const rc = this.rotCos;
-      const rs = this.rotSin;
-      let c = Math.cos(TWO_PI * this.phase);
-      let s = Math.sin(TWO_PI * this.phase);
-      const end = offset + frames;
-      for (let i = offset; i < end; i++) {
-        out[i] = s;
-        const nc = c * rc - s * rs;
-        s = s * rc + c * rs;
-        c = nc;
-      }
-    } else {
-      if (freq !== this.tableFreq) {
-        this.table = getTable(this.wave, (this.nyquist * 0.9999) / freq, this.duty);
-        this.tableFreq = freq;
-      }
-      this.readTable(out, offset, frames, inc);
-    }
-    const p = this.phase + inc * frames;
-    this.phase = p - Math.floor(p);
+    const view = offset === 0 ? out : out.subarray(offset, offset + frames);
+    view.fill(0, 0, frames);
+    this.addConst(view, null, frames, freq, 1, 0);
   }
 
   /**
    * Add `frames` samples at constant frequency, scaled by `gainL` into `outL` and by `gainR`
    * into `outR` (when given), from index 0: the fast path of a steady tone, one pass.
    */
-  addConst(outL: Float64Array, outR: Float64Array | null, frames: number, freq: number, gainL: number, gainR: number): void {
+  addConst(
+    outL: Float64Array,
+    outR: Float64Array | null,
+    frames: number,
+    freq: number,
+    gainL: number,
+    gainR: number,
+  ): void {
     const inc = freq / this.sampleRate;
     if (this.wave === 'sine') {
       if (freq !== this.rotFreq) {
@@ -183,22 +166,5 @@ export class Oscillator {
       phase = idx / size;
     }
     this.phase = phase;
-  }
-
-  private readTable(out: Float64Array, offset: number, frames: number, inc: number): void {
-    const table = this.table!;
-    const data = table.data;
-    const size = table.size;
-    const step = inc * size;
-    let idx = this.phase * size;
-    const end = offset + frames;
-    for (let i = offset; i < end; i++) {
-      const j = idx | 0;
-      const frac = idx - j;
-      const a = data[j]!;
-      out[i] = a + frac * (data[j + 1]! - a);
-      idx += step;
-      if (idx >= size) idx -= size;
-    }
   }
 }

@@ -2,7 +2,12 @@ import { Rng } from './rng.js';
 
 /** Sample formats of the output: signed integers of 16, 24, 32 bits, or 32-bit float. */
 export type SampleFormat = 's16' | 's24' | 's32' | 'f32';
-export const BITS_TO_FORMAT: Record<string, SampleFormat> = { '16': 's16', '24': 's24', '32': 's32', '32f': 'f32' };
+export const BITS_TO_FORMAT: Record<string, SampleFormat> = {
+  '16': 's16',
+  '24': 's24',
+  '32': 's32',
+  '32f': 'f32',
+};
 
 const DITHER_SCALE = 1 / 65536;
 
@@ -114,7 +119,13 @@ export class Quantizer {
     return c < src.length ? c : -2;
   }
 
-  private encodeChannel(which: number, src: Float64Array[], c: number, frames: number, dst: Uint8Array): void {
+  private encodeChannel(
+    which: number,
+    src: Float64Array[],
+    c: number,
+    frames: number,
+    dst: Uint8Array,
+  ): void {
     const outCh = this.channels;
     const a = which >= 0 ? src[which]! : src[0]!;
     const b = which === -1 ? src[1]! : null;
@@ -125,62 +136,36 @@ export class Quantizer {
     let x = this.state;
     let clipped = 0;
     switch (this.format) {
-      case 's16': {
-        const out = new Int16Array(dst.buffer, dst.byteOffset, frames * outCh);
-        for (let i = 0, j = c; i < frames; i++, j += outCh) {
-          const s = silent ? 0 : b ? (a[i]! + b[i]!) * 0.5 : a[i]!;
-          x ^= x << 13;
-          x ^= x >>> 17;
-          x ^= x << 5;
-          let q = Math.floor(s * 32767 + ((x & 0xffff) - (x >>> 16)) * dither + 0.5);
-          if (q > 32767) {
-            q = 32767;
-            clipped++;
-          } else if (q < -32768) {
-            q = -32768;
-            clipped++;
-          }
-          out[j] = q;
-        }
-        break;
-      }
-      case 's24': {
-        const stride = outCh * 3;
-        for (let i = 0, p = c * 3; i < frames; i++, p += stride) {
-          const s = silent ? 0 : b ? (a[i]! + b[i]!) * 0.5 : a[i]!;
-          x ^= x << 13;
-          x ^= x >>> 17;
-          x ^= x << 5;
-          let q = Math.floor(s * 8388607 + ((x & 0xffff) - (x >>> 16)) * dither + 0.5);
-          if (q > 8388607) {
-            q = 8388607;
-            clipped++;
-          } else if (q < -8388608) {
-            q = -8388608;
-            clipped++;
-          }
-          dst[p] = q & 0xff;
-          dst[p + 1] = (q >> 8) & 0xff;
-          dst[p + 2] = (q >> 16) & 0xff;
-        }
-        break;
-      }
+      case 's16':
+      case 's24':
       case 's32': {
-        const out = new Int32Array(dst.buffer, dst.byteOffset, frames * outCh);
+        // one loop for the integer formats: full scale 2^(n-1) - 1, 24-bit packed byte by byte
+        const packed = this.format === 's24';
+        const max = this.format === 's16' ? 32767 : packed ? 8388607 : 2147483647;
+        const min = -max - 1;
+        const out =
+          this.format === 's16'
+            ? new Int16Array(dst.buffer, dst.byteOffset, frames * outCh)
+            : packed
+              ? null
+              : new Int32Array(dst.buffer, dst.byteOffset, frames * outCh);
         for (let i = 0, j = c; i < frames; i++, j += outCh) {
           const s = silent ? 0 : b ? (a[i]! + b[i]!) * 0.5 : a[i]!;
           x ^= x << 13;
           x ^= x >>> 17;
           x ^= x << 5;
-          let q = Math.floor(s * 2147483647 + ((x & 0xffff) - (x >>> 16)) * dither + 0.5);
-          if (q > 2147483647) {
-            q = 2147483647;
-            clipped++;
-          } else if (q < -2147483648) {
-            q = -2147483648;
+          let q = Math.floor(s * max + ((x & 0xffff) - (x >>> 16)) * dither + 0.5);
+          if (q > max || q < min) {
+            q = q > 0 ? max : min;
             clipped++;
           }
-          out[j] = q;
+          if (out) out[j] = q;
+          else {
+            const p = j * 3;
+            dst[p] = q & 0xff;
+            dst[p + 1] = (q >> 8) & 0xff;
+            dst[p + 2] = (q >> 16) & 0xff;
+          }
         }
         break;
       }

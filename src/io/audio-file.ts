@@ -24,11 +24,19 @@ export function decodeWav(bytes: Uint8Array, name: string): DecodedAudio {
   try {
     wav.fromBuffer(bytes);
   } catch (e) {
-    throw new OmniError('BAD_AUDIO', `${name}: not a readable WAV file (${(e as Error).message})`, { cause: e });
+    throw new OmniError('BAD_AUDIO', `${name}: not a readable WAV file (${(e as Error).message})`, {
+      cause: e,
+    });
   }
-  const fmt = wav.fmt as { sampleRate: number; numChannels: number; audioFormat: number; bitsPerSample: number };
+  const fmt = wav.fmt as {
+    sampleRate: number;
+    numChannels: number;
+    audioFormat: number;
+    bitsPerSample: number;
+  };
   const bits = wav.bitDepth;
-  if (!fmt.sampleRate || !fmt.numChannels) throw new OmniError('BAD_AUDIO', `${name}: WAV header has no rate or channels`);
+  if (!fmt.sampleRate || !fmt.numChannels)
+    throw new OmniError('BAD_AUDIO', `${name}: WAV header has no rate or channels`);
   let raw: Float64Array[];
   try {
     const s = wav.getSamples(false, Float64Array) as unknown as Float64Array | Float64Array[];
@@ -36,7 +44,8 @@ export function decodeWav(bytes: Uint8Array, name: string): DecodedAudio {
   } catch (e) {
     throw new OmniError('BAD_AUDIO', `${name}: cannot decode ${bits}-bit WAV data`, { cause: e });
   }
-  if (raw.length === 0 || raw[0]!.length === 0) throw new OmniError('BAD_AUDIO', `${name}: the WAV holds no samples`);
+  if (raw.length === 0 || raw[0]!.length === 0)
+    throw new OmniError('BAD_AUDIO', `${name}: the WAV holds no samples`);
   const isFloat = bits === '32f' || bits === '64';
   const scale = isFloat ? 1 : bits === '8' ? 1 / 128 : 1 / 2 ** (Number(bits) - 1);
   const offset = bits === '8' ? -128 : 0;

@@ -54,7 +54,12 @@ export function outputTypeFor(target: string, type: string | undefined): OutputT
   if (ext === 'oga') return 'ogg';
   if (ext === 'aac' || ext === 'mp4') return 'm4a';
   if (ext === '') return 'wav';
-  throw invalid('BAD_VALUE', `cannot tell the output type from '.${ext}'`, 'output', 'give -t wav|flac|mp3|ogg|opus|m4a|raw');
+  throw invalid(
+    'BAD_VALUE',
+    `cannot tell the output type from '.${ext}'`,
+    'output',
+    'give -t wav|flac|mp3|ogg|opus|m4a|raw',
+  );
 }
 
 export interface WriteHooks {
@@ -74,13 +79,27 @@ const YIELD_MS = 40;
  * the length is known, 0xFFFFFFFF when endless), raw PCM, or an encoded format through FFmpeg.
  * Files appear only when complete.
  */
-export async function writeOutput(engine: Engine, plan: OutputPlan, hooks: WriteHooks = {}): Promise<OutputResult> {
-  const q = new Quantizer({ format: plan.format, channels: plan.channels, dither: plan.dither, seed: plan.seed });
+export async function writeOutput(
+  engine: Engine,
+  plan: OutputPlan,
+  hooks: WriteHooks = {},
+): Promise<OutputResult> {
+  const q = new Quantizer({
+    format: plan.format,
+    channels: plan.channels,
+    dither: plan.dither,
+    seed: plan.seed,
+  });
   const total = engine.totalFrames;
   const known = Number.isFinite(total);
   const dataBytes = known ? (total - engine.frame) * q.frameBytes : null;
   if (plan.type === 'wav' && dataBytes !== null && dataBytes > MAX_WAV_DATA) {
-    throw invalid('TOO_LONG', `the WAV would hold ${dataBytes} bytes, more than its 4 GiB limit`, 'duration', 'use -t flac, -t raw, or a shorter duration');
+    throw invalid(
+      'TOO_LONG',
+      `the WAV would hold ${dataBytes} bytes, more than its 4 GiB limit`,
+      'duration',
+      'use -t flac, -t raw, or a shorter duration',
+    );
   }
   if (plan.target !== '-' && !known) {
     throw invalid('BAD_DURATION', "duration 'inf' needs -o - (standard output), play or serve", 'duration');

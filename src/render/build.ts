@@ -130,16 +130,29 @@ export function toneScene(o: ToneOptions): Scene {
     checkRange(o.fm.rate, 0, nyq, 'fm rate');
     checkRange(o.fm.dev, 0, nyq, 'fm deviation');
     if (top + o.fm.dev >= nyq) {
-      throw invalid('BAD_FREQUENCY', `fm: frequency + deviation reaches ${top + o.fm.dev} Hz, not below ${nyq} (Nyquist)`, 'fm');
+      throw invalid(
+        'BAD_FREQUENCY',
+        `fm: frequency + deviation reaches ${top + o.fm.dev} Hz, not below ${nyq} (Nyquist)`,
+        'fm',
+      );
     }
     spec.fm = o.fm;
   }
   if (o.binaural !== undefined) {
     checkRange(o.binaural, 0, 100, 'binaural');
     const low = Math.min(o.freq, o.sweep?.to ?? o.freq) - o.binaural / 2;
-    if (low <= 0) throw invalid('BAD_FREQUENCY', `binaural: the left ear would get ${low} Hz; the carrier must exceed beat/2`, 'binaural');
+    if (low <= 0)
+      throw invalid(
+        'BAD_FREQUENCY',
+        `binaural: the left ear would get ${low} Hz; the carrier must exceed beat/2`,
+        'binaural',
+      );
     if (top + o.binaural / 2 >= nyq) {
-      throw invalid('BAD_FREQUENCY', `binaural: the right ear would get ${top + o.binaural / 2} Hz, not below ${nyq} (Nyquist)`, 'binaural');
+      throw invalid(
+        'BAD_FREQUENCY',
+        `binaural: the right ear would get ${top + o.binaural / 2} Hz, not below ${nyq} (Nyquist)`,
+        'binaural',
+      );
     }
     spec.beat = o.binaural;
   }
@@ -167,7 +180,11 @@ export function mixScene(layers: MixLayer[], o: MixOptions = {}): Scene {
     const common = { gain: l.gain ?? DEFAULT_GAIN, ...(l.pan !== undefined ? { pan: l.pan } : {}) };
     if (l.kind === 'noise') {
       if (!NOISE_COLORS.includes(l.color as NoiseColor)) {
-        throw invalid('BAD_WAVEFORM', `${field}: unknown noise colour '${l.color}' (known: ${NOISE_COLORS.join(', ')})`, field);
+        throw invalid(
+          'BAD_WAVEFORM',
+          `${field}: unknown noise colour '${l.color}' (known: ${NOISE_COLORS.join(', ')})`,
+          field,
+        );
       }
       return { type: 'noise', color: l.color as NoiseColor, ...common };
     }
@@ -175,7 +192,12 @@ export function mixScene(layers: MixLayer[], o: MixOptions = {}): Scene {
       return { type: 'file', path: l.path ?? '', ...(l.audio ? { audio: l.audio } : {}), ...common };
     }
     checkFrequency(l.freq ?? Number.NaN, sr, `${field}.frequency`);
-    const spec: ToneLayerSpec = { type: 'tone', freq: l.freq!, wave: checkWave(l.wave, `${field}.waveform`), ...common };
+    const spec: ToneLayerSpec = {
+      type: 'tone',
+      freq: l.freq!,
+      wave: checkWave(l.wave, `${field}.waveform`),
+      ...common,
+    };
     if (o.duty !== undefined) spec.duty = o.duty;
     return spec;
   });
@@ -184,9 +206,14 @@ export function mixScene(layers: MixLayer[], o: MixOptions = {}): Scene {
   return scene;
 }
 
-function baseScene(layers: LayerSpec[], o: { duration?: number; fadeIn?: number; fadeOut?: number; seed?: number }, sr: number): Scene {
+function baseScene(
+  layers: LayerSpec[],
+  o: { duration?: number; fadeIn?: number; fadeOut?: number; seed?: number },
+  sr: number,
+): Scene {
   const duration = o.duration ?? DEFAULT_DURATION;
-  if (!(duration > 0)) throw invalid('BAD_DURATION', `duration: must be > 0 seconds, got ${duration}`, 'duration');
+  if (!(duration > 0))
+    throw invalid('BAD_DURATION', `duration: must be > 0 seconds, got ${duration}`, 'duration');
   return {
     sampleRate: sr,
     duration,

@@ -57,7 +57,9 @@ export class Engine {
   constructor(scene: Scene) {
     this.sampleRate = scene.sampleRate;
     const sr = scene.sampleRate;
-    this.totalFrames = Number.isFinite(scene.duration) ? Math.round(scene.duration * sr) : Number.POSITIVE_INFINITY;
+    this.totalFrames = Number.isFinite(scene.duration)
+      ? Math.round(scene.duration * sr)
+      : Number.POSITIVE_INFINITY;
     const timeline = scene.timeline ?? [];
     this.channels = sceneChannels(scene);
     this.rng = new Rng(scene.seed ?? 0x5eed);
@@ -217,7 +219,11 @@ export class Engine {
       case 'tone':
         return new ToneLayer(spec, sr, this.totalFrames);
       case 'binaural':
-        return new ToneLayer({ ...spec, type: 'tone', freq: spec.carrier, beat: spec.beat }, sr, this.totalFrames);
+        return new ToneLayer(
+          { ...spec, type: 'tone', freq: spec.carrier, beat: spec.beat },
+          sr,
+          this.totalFrames,
+        );
       case 'isochronic':
         return new ToneLayer(
           { ...spec, type: 'tone', isochronic: { rate: spec.rate, duty: spec.duty ?? 0.5 } },
@@ -233,7 +239,9 @@ export class Engine {
 
   private findLayer(ref: string | number): Layer {
     const l =
-      typeof ref === 'number' ? this.layers[ref] : this.layers.find((x) => x.id === ref) ?? this.byIndexText(ref);
+      typeof ref === 'number'
+        ? this.layers[ref]
+        : (this.layers.find((x) => x.id === ref) ?? this.byIndexText(ref));
     if (!l) throw invalid('BAD_VALUE', `no layer '${ref}' (layers: ${this.layers.length})`, 'layer');
     return l;
   }

@@ -24,10 +24,14 @@ export function parseLayers(texts: string[], opts: LayerSyntaxOptions = {}): Mix
       return layer;
     } catch (e) {
       if (isOmniError(e)) {
-        throw new OmniError(e.code === 'BAD_FREQUENCY' ? 'BAD_FREQUENCY' : e.code, `layer ${i + 1} '${text}': ${stripField(e.message)}`, {
-          field: `layers[${i}]`,
-          hint: e.hint ?? 'layer syntax: <freq>[:<wave>][@<gain>][~<pan>], noise:<color>, file:<path>',
-        });
+        throw new OmniError(
+          e.code === 'BAD_FREQUENCY' ? 'BAD_FREQUENCY' : e.code,
+          `layer ${i + 1} '${text}': ${stripField(e.message)}`,
+          {
+            field: `layers[${i}]`,
+            hint: e.hint ?? 'layer syntax: <freq>[:<wave>][@<gain>][~<pan>], noise:<color>, file:<path>',
+          },
+        );
       }
       throw e;
     }
@@ -57,7 +61,7 @@ function parseLayer(text: string, root: number | undefined, opts: LayerSyntaxOpt
   const head = colon >= 0 ? body.slice(0, colon) : body;
   const tail = colon >= 0 ? body.slice(colon + 1) : undefined;
   if (head.toLowerCase() === 'noise') {
-    if (!tail) throw invalid('BAD_LAYER', "noise needs a colour: noise:white|pink|brown|blue|violet");
+    if (!tail) throw invalid('BAD_LAYER', 'noise needs a colour: noise:white|pink|brown|blue|violet');
     return { kind: 'noise', color: tail.toLowerCase() as NoiseColor, ...out };
   }
   if (head.toLowerCase() === 'file') {
@@ -68,7 +72,8 @@ function parseLayer(text: string, root: number | undefined, opts: LayerSyntaxOpt
   let freq: number;
   const ratio = /^(\d+(?:\.\d+)?)\/(\d+(?:\.\d+)?)$/.exec(head);
   if (ratio) {
-    if (root === undefined) throw invalid('BAD_LAYER', 'a ratio needs a tone layer with a frequency before it');
+    if (root === undefined)
+      throw invalid('BAD_LAYER', 'a ratio needs a tone layer with a frequency before it');
     const den = Number(ratio[2]);
     if (den === 0) throw invalid('BAD_LAYER', 'ratio with a zero denominator');
     freq = (root * Number(ratio[1])) / den;
@@ -77,7 +82,10 @@ function parseLayer(text: string, root: number | undefined, opts: LayerSyntaxOpt
     freq = parseFrequency(head, { a4: opts.a4, field: 'frequency' });
   }
   if (opts.sampleRate !== undefined && freq >= opts.sampleRate / 2) {
-    throw invalid('BAD_FREQUENCY', `must be > 0 and < ${opts.sampleRate / 2} (Nyquist), got ${head} = ${+freq.toFixed(3)} Hz`);
+    throw invalid(
+      'BAD_FREQUENCY',
+      `must be > 0 and < ${opts.sampleRate / 2} (Nyquist), got ${head} = ${+freq.toFixed(3)} Hz`,
+    );
   }
   if (tail === '') throw invalid('BAD_LAYER', "missing waveform after ':'");
   return { kind: 'tone', freq, ...(tail !== undefined ? { wave: tail.toLowerCase() as Wave } : {}), ...out };

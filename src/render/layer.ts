@@ -90,7 +90,7 @@ export function addToOutput(
   const boost = srcR ? Math.SQRT2 : 1;
   for (let i = 0; i < frames; i++) {
     const p = pan[i]!;
-    const theta = ((p > 1 ? 1 : p < -1 ? -1 : p) + 1) * (Math.PI / 4);
+    const theta = (Math.max(-1, Math.min(1, p)) + 1) * (Math.PI / 4);
     const gl = Math.min(1, Math.cos(theta) * boost);
     const gr = Math.min(1, Math.sin(theta) * boost);
     const a = typeof amp === 'number' ? amp : amp[i]!;

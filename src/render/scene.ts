@@ -72,7 +72,12 @@ export interface FileLayerSpec extends LayerBase {
   audio?: Float32Array[];
 }
 
-export type LayerSpec = ToneLayerSpec | BinauralLayerSpec | IsochronicLayerSpec | NoiseLayerSpec | FileLayerSpec;
+export type LayerSpec =
+  | ToneLayerSpec
+  | BinauralLayerSpec
+  | IsochronicLayerSpec
+  | NoiseLayerSpec
+  | FileLayerSpec;
 
 /** A timed change: at `at` seconds, glide the named parameters to new values over `glide` seconds. */
 export interface TimelineStep {

@@ -34,11 +34,13 @@ abstract class SignalLayer implements Layer {
     const frames = Math.max(glideFrames, Math.round(MIN_SMOOTH_SEC * this.sampleRate));
     const v = typeof value === 'number' ? value : Number(value);
     if (param === 'gain') {
-      if (!Number.isFinite(v) || v < 0 || v > 16) throw invalid('BAD_VALUE', `gain: must be 0 to 16, got ${value}`, param);
+      if (!Number.isFinite(v) || v < 0 || v > 16)
+        throw invalid('BAD_VALUE', `gain: must be 0 to 16, got ${value}`, param);
       this.gain.set(v, frames);
       this.maxGain = Math.max(this.maxGain, v);
     } else if (param === 'pan') {
-      if (!Number.isFinite(v) || v < -1 || v > 1) throw invalid('BAD_VALUE', `pan: must be -1 to 1, got ${value}`, param);
+      if (!Number.isFinite(v) || v < -1 || v > 1)
+        throw invalid('BAD_VALUE', `pan: must be -1 to 1, got ${value}`, param);
       this.pan.set(v, frames);
     } else {
       this.setOther(param, value);
@@ -81,11 +83,19 @@ export class NoiseLayer extends SignalLayer {
   }
 
   protected override setOther(param: string, value: number | string): void {
-    if (param !== 'color') return super.setOther(param, value);
-    if (!NOISE_COLORS.includes(value as NoiseColor)) {
-      throw invalid('BAD_WAVEFORM', `color: must be one of ${NOISE_COLORS.join(', ')}, got ${value}`, 'color');
+    if (param !== 'color') {
+      super.setOther(param, value);
+      return;
     }
-    if (value !== this.source.color) this.source = new NoiseSource(value as NoiseColor, this.sampleRate, this.rng);
+    if (!NOISE_COLORS.includes(value as NoiseColor)) {
+      throw invalid(
+        'BAD_WAVEFORM',
+        `color: must be one of ${NOISE_COLORS.join(', ')}, got ${value}`,
+        'color',
+      );
+    }
+    if (value !== this.source.color)
+      this.source = new NoiseSource(value as NoiseColor, this.sampleRate, this.rng);
   }
 
   render(block: Block): void {

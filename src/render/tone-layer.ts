@@ -2,7 +2,7 @@ import { AdsrEnvelope } from '../dsp/envelope.js';
 import { Oscillator, WAVES, type Wave } from '../dsp/oscillator.js';
 import { Param } from '../dsp/param.js';
 import { invalid } from '../errors.js';
-import { addToOutput, balanceGains, type Block, type Layer, panGains } from './layer.js';
+import { addToOutput, type Block, balanceGains, type Layer, panGains } from './layer.js';
 import { DEFAULT_GAIN, type ToneLayerSpec } from './scene.js';
 
 const TWO_PI = 2 * Math.PI;
@@ -18,7 +18,19 @@ const ISO_EDGE_SEC = 0.004;
  */
 export class ToneLayer implements Layer {
   readonly id: string | undefined;
-  readonly params = ['freq', 'gain', 'pan', 'wave', 'beat', 'duty', 'amRate', 'amDepth', 'fmRate', 'fmDev', 'rate'];
+  readonly params = [
+    'freq',
+    'gain',
+    'pan',
+    'wave',
+    'beat',
+    'duty',
+    'amRate',
+    'amDepth',
+    'fmRate',
+    'fmDev',
+    'rate',
+  ];
   private readonly sampleRate: number;
   private readonly oscL: Oscillator;
   private readonly oscR: Oscillator;
@@ -47,7 +59,8 @@ export class ToneLayer implements Layer {
     this.oscL = new Oscillator(sampleRate, wave, 0, duty);
     this.oscR = new Oscillator(sampleRate, wave, 0, duty);
     this.freq = new Param(spec.freq);
-    if (spec.sweep && Number.isFinite(totalFrames)) this.freq.set(spec.sweep.to, totalFrames, spec.sweep.curve);
+    if (spec.sweep && Number.isFinite(totalFrames))
+      this.freq.set(spec.sweep.to, totalFrames, spec.sweep.curve);
     this.beat = new Param(spec.beat ?? 0);
     this.binaural = (spec.beat ?? 0) !== 0;
     this.gain = new Param(spec.gain ?? DEFAULT_GAIN);
@@ -75,7 +88,11 @@ export class ToneLayer implements Layer {
     const num = (lo: number, hi: number): number => {
       const v = typeof value === 'number' ? value : Number(value);
       if (!Number.isFinite(v) || v < lo || v > hi) {
-        throw invalid('BAD_VALUE', `${param}: must be a number from ${lo} to ${hi}, got ${String(value)}`, param);
+        throw invalid(
+          'BAD_VALUE',
+          `${param}: must be a number from ${lo} to ${hi}, got ${String(value)}`,
+          param,
+        );
       }
       return v;
     };
@@ -100,7 +117,11 @@ export class ToneLayer implements Layer {
         return;
       case 'wave':
         if (typeof value !== 'string' || !WAVES.includes(value as Wave)) {
-          throw invalid('BAD_WAVEFORM', `wave: must be one of ${WAVES.join(', ')}, got ${String(value)}`, 'wave');
+          throw invalid(
+            'BAD_WAVEFORM',
+            `wave: must be one of ${WAVES.join(', ')}, got ${String(value)}`,
+            'wave',
+          );
         }
         this.oscL.setWave(value as Wave);
         this.oscR.setWave(value as Wave);
@@ -151,7 +172,14 @@ export class ToneLayer implements Layer {
         return;
       }
     }
-    if (binaural && block.right && this.freq.isConstant() && this.beat.isConstant() && this.fmRate === 0 && this.pan.isConstant()) {
+    if (
+      binaural &&
+      block.right &&
+      this.freq.isConstant() &&
+      this.beat.isConstant() &&
+      this.fmRate === 0 &&
+      this.pan.isConstant()
+    ) {
       const amp0 = this.constantAmplitude(frames, start);
       if (amp0 !== undefined) {
         // steady binaural tone: each ear's oscillator adds into its channel in one pass
@@ -212,7 +240,8 @@ export class ToneLayer implements Layer {
   /** The block's gain when it is constant (no glide, AM, pulses or envelope segment), else undefined. */
   private constantAmplitude(frames: number, start: number): number | undefined {
     const env = this.env;
-    if (!this.gain.isConstant() || (this.amRate > 0 && this.amDepth.value > 0) || !this.amDepth.isConstant()) return undefined;
+    if (!this.gain.isConstant() || (this.amRate > 0 && this.amDepth.value > 0) || !this.amDepth.isConstant())
+      return undefined;
     if (this.isoRate > 0 || (env !== undefined && !env.isFlat(start, frames))) return undefined;
     return this.gain.value * (env ? env.sustainLevel : 1);
   }

@@ -71,9 +71,15 @@ export function parseFrequency(text: string, opts: FrequencyOptions = {}): Hertz
 }
 
 /** Check that `hz` is finite, > 0 and below Nyquist (when a sample rate is given). */
-export function checkFrequency(hz: number, sampleRate: number | undefined, field: string, shown?: string): Hertz {
+export function checkFrequency(
+  hz: number,
+  sampleRate: number | undefined,
+  field: string,
+  shown?: string,
+): Hertz {
   const v = shown ?? String(hz);
-  if (!Number.isFinite(hz) || hz <= 0) throw invalid('BAD_FREQUENCY', `${field}: must be > 0, got ${v}`, field);
+  if (!Number.isFinite(hz) || hz <= 0)
+    throw invalid('BAD_FREQUENCY', `${field}: must be > 0, got ${v}`, field);
   if (sampleRate !== undefined && hz >= sampleRate / 2) {
     throw invalid(
       'BAD_FREQUENCY',
@@ -101,7 +107,12 @@ export function parseDuration(text: string | number, field = 'duration', allowIn
   let total = 0;
   const parts = s.match(/(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|min|m|h)?/gi);
   if (!parts || parts.join('').replace(/\s/g, '') !== s.replace(/\s/g, '')) {
-    throw invalid('BAD_DURATION', `${field}: '${text}' is not a duration`, field, 'use 1.5, 90s, 2m, 1h, 500ms or inf');
+    throw invalid(
+      'BAD_DURATION',
+      `${field}: '${text}' is not a duration`,
+      field,
+      'use 1.5, 90s, 2m, 1h, 500ms or inf',
+    );
   }
   for (const p of parts) {
     const m = DUR_RE.exec(p)!;
@@ -114,7 +125,8 @@ export function parseDuration(text: string | number, field = 'duration', allowIn
 
 function checkDuration(v: number, field: string, allowInf: boolean, shown: string): Seconds {
   if (v === Number.POSITIVE_INFINITY && allowInf) return v;
-  if (!Number.isFinite(v) || v <= 0) throw invalid('BAD_DURATION', `${field}: must be > 0 seconds, got ${shown}`, field);
+  if (!Number.isFinite(v) || v <= 0)
+    throw invalid('BAD_DURATION', `${field}: must be > 0 seconds, got ${shown}`, field);
   return v;
 }
 
@@ -124,7 +136,8 @@ function checkDuration(v: number, field: string, allowInf: boolean, shown: strin
  */
 export function parseGain(text: string | number, field = 'gain'): number {
   if (typeof text === 'number') {
-    if (!Number.isFinite(text) || text < 0) throw invalid('BAD_GAIN', `${field}: must be >= 0, got ${text}`, field);
+    if (!Number.isFinite(text) || text < 0)
+      throw invalid('BAD_GAIN', `${field}: must be >= 0, got ${text}`, field);
     return text;
   }
   const s = text.trim();
@@ -135,7 +148,12 @@ export function parseGain(text: string | number, field = 'gain'): number {
     return 10 ** (v / 20);
   }
   if (/^\+?(\d+(?:\.\d*)?|\.\d+)$/.test(s)) return parseGain(Number(s), field);
-  throw invalid('BAD_GAIN', `${field}: '${s}' is not a gain`, field, 'use a linear factor (0.5) or decibels (-6dB)');
+  throw invalid(
+    'BAD_GAIN',
+    `${field}: '${s}' is not a gain`,
+    field,
+    'use a linear factor (0.5) or decibels (-6dB)',
+  );
 }
 
 /** Parse a number within [lo, hi], with a clear BAD_VALUE error otherwise. */

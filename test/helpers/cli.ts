@@ -14,7 +14,10 @@ export interface RunResult {
 }
 
 /** Run `omnisonic <args>` synchronously; stdout as bytes, stderr as text. */
-export function run(args: string[], opts: { input?: Buffer; env?: NodeJS.ProcessEnv; cwd?: string } = {}): RunResult {
+export function run(
+  args: string[],
+  opts: { input?: Buffer; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): RunResult {
   const r: SpawnSyncReturns<Buffer> = spawnSync(process.execPath, [CLI, ...args], {
     input: opts.input,
     env: { ...process.env, NO_COLOR: '1', ...opts.env },

@@ -19,7 +19,10 @@ export function renderAll(scene: Scene, block = 4096): Float64Array[] {
 }
 
 // 7-term Blackman-Harris window: highest side lobe about -180 dB
-const BH7 = [0.27105140069342, 0.43329793923448, 0.21812299954311, 0.06592544638803, 0.01081174209837, 0.00077658482522, 0.00001388721735];
+const BH7 = [
+  0.27105140069342, 0.43329793923448, 0.21812299954311, 0.06592544638803, 0.01081174209837, 0.00077658482522,
+  0.00001388721735,
+];
 
 /** Magnitude spectrum in dB relative to the largest bin, of `n` samples from `offset`, 7-term BH window. */
 export function spectrumDb(x: ArrayLike<number>, n: number, offset = 0): Float64Array {
@@ -27,7 +30,8 @@ export function spectrumDb(x: ArrayLike<number>, n: number, offset = 0): Float64
   const input = new Array<number>(n);
   for (let i = 0; i < n; i++) {
     let w = 0;
-    for (let k = 0; k < BH7.length; k++) w += (k % 2 ? -1 : 1) * BH7[k]! * Math.cos((2 * Math.PI * k * i) / n);
+    for (let k = 0; k < BH7.length; k++)
+      w += (k % 2 ? -1 : 1) * BH7[k]! * Math.cos((2 * Math.PI * k * i) / n);
     input[i] = (x[offset + i] ?? 0) * w;
   }
   const out = fft.createComplexArray() as number[];
@@ -54,7 +58,13 @@ export function peakFrequency(db: Float64Array, sampleRate: number): number {
 }
 
 /** Largest level in dB outside ±`guardHz` of each frequency in `expected` (and above `minHz`). */
-export function largestSpur(db: Float64Array, sampleRate: number, expected: number[], guardHz: number, minHz = 20): number {
+export function largestSpur(
+  db: Float64Array,
+  sampleRate: number,
+  expected: number[],
+  guardHz: number,
+  minHz = 20,
+): number {
   const binHz = sampleRate / (2 * db.length);
   let worst = -Infinity;
   for (let k = 0; k < db.length; k++) {
