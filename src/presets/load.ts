@@ -85,9 +85,20 @@ export async function loadPresetFile(
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new OmniError('NOT_FOUND', `${shown}: no such preset file`, { cause: e });
+    if (code === 'EISDIR')
+      throw new OmniError('NOT_FOUND', `${shown}: is a folder, not a preset file`, { cause: e });
     throw new OmniError('IO_ERROR', `${shown}: cannot read (${code ?? (e as Error).message})`, { cause: e });
   }
   return loadPresetValue(parsePresetJson(text, shown), shown, resolve(path), ctx);
+}
+
+/** Options of {@link loadPresetValue}. */
+export interface LoadContext extends ValidateContext {
+  /**
+   * Whether `file` layers may read files (default true). Servers rendering presets from
+   * untrusted requests pass false: the preset must not read files of the server.
+   */
+  allowFiles?: boolean;
 }
 
 /**
@@ -98,7 +109,7 @@ export async function loadPresetValue(
   raw: unknown,
   shown: string,
   source: string,
-  ctx: ValidateContext = {},
+  ctx: LoadContext = {},
 ): Promise<LoadedPreset> {
   const sampleRate = presetRate(raw, ctx);
   const preset = checkPreset(raw, shown, { sampleRate });
@@ -107,6 +118,8 @@ export async function loadPresetValue(
   for (let i = 0; i < preset.layers.length; i++) {
     const l = preset.layers[i]!;
     if (l.type !== 'file') continue;
+    if (ctx.allowFiles === false)
+      throw presetError(shown, `layers[${i}]`, 'file layers are not allowed here');
     const file = isAbsolute(l.path) ? l.path : resolve(base, l.path);
     try {
       audio.set(i, (await readAudioFile(file, sampleRate)).channels);

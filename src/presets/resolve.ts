@@ -8,7 +8,7 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isOmniError, OmniError } from '../errors.js';
 import type { Scene } from '../render/scene.js';
-import { type LoadedPreset, loadPresetFile, loadPresetValue } from './load.js';
+import { type LoadContext, type LoadedPreset, loadPresetFile, loadPresetValue } from './load.js';
 import { presetDuration, presetToScene } from './scene.js';
 import type { Preset } from './types.js';
 
@@ -185,14 +185,16 @@ export async function loadPresetScene(
 
 /**
  * Build the scene of a preset given as a parsed JSON value (a REST body). File layers resolve
- * against `baseFile`'s folder (default: the working directory).
+ * against `baseFile`'s folder (default: the working directory); pass `allowFiles: false` for
+ * untrusted input (a request body must not read the server's files).
  * @example await presetValueScene(JSON.parse(body), { sampleRate: 48000 })
  */
 export async function presetValueScene(
   raw: unknown,
-  opts: PresetSceneOptions & { shown?: string; baseFile?: string } = {},
+  opts: PresetSceneOptions & { shown?: string; baseFile?: string; allowFiles?: boolean } = {},
 ): Promise<{ scene: Scene; preset: Preset; source: string }> {
-  const ctx = opts.sampleRate === undefined ? {} : { sampleRate: opts.sampleRate };
+  const ctx: LoadContext = opts.sampleRate === undefined ? {} : { sampleRate: opts.sampleRate };
+  if (opts.allowFiles !== undefined) ctx.allowFiles = opts.allowFiles;
   return sceneOf(await loadPresetValue(raw, opts.shown ?? 'preset', opts.baseFile ?? '', ctx), opts);
 }
 

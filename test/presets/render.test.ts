@@ -79,6 +79,37 @@ describe('timeline glides', () => {
   });
 });
 
+describe('presets from memory (REST bodies)', () => {
+  it('file layers can be refused for untrusted input', async () => {
+    const body = preset({ layers: [{ type: 'file', path: '/etc/passwd' }] });
+    await expect(presetValueScene(body, { allowFiles: false, shown: 'request' })).rejects.toThrow(
+      'request: layers[0]: file layers are not allowed here',
+    );
+  });
+
+  it('a file layer mixes in a WAV relative to the preset, looped', async () => {
+    const sr = 8000;
+    const tone = Float64Array.from(
+      { length: sr / 2 },
+      (_, i) => 0.5 * Math.sin((2 * Math.PI * 500 * i) / sr),
+    );
+    const { wavHeader } = await import('../../src/io/wav.js');
+    const pcm = new Int16Array(tone.length);
+    for (let i = 0; i < tone.length; i++) pcm[i] = Math.round(tone[i]! * 32767);
+    const header = wavHeader({ sampleRate: sr, channels: 1, format: 's16', dataBytes: pcm.byteLength });
+    mkdirSync(join(dir, 'mem'), { recursive: true });
+    writeFileSync(join(dir, 'mem/beep.wav'), Buffer.concat([Buffer.from(header), Buffer.from(pcm.buffer)]));
+    const { scene } = await presetValueScene(
+      preset({ duration: 2, layers: [{ type: 'file', path: 'beep.wav', loop: true, gain: 1 }] }),
+      { sampleRate: sr, baseFile: join(dir, 'mem/preset.json') },
+    );
+    const [x] = renderAll(scene) as [Float64Array];
+    // looped: the tone is still there in the last half second
+    expect(peakFrequency(spectrumDb(x, 2048, x.length - 3000), sr)).toBeCloseTo(500, 0);
+    expect(rms(x, x.length - 3000, x.length - 1000)).toBeGreaterThan(0.2);
+  });
+});
+
 describe('render from the CLI', () => {
   it('renders a built-in preset by name: the just major chord has its three peaks', () => {
     const r = cli(['render', 'just-major-chord', '-d', '8', '-r', '16000', '-o', 'chord.wav']);
@@ -143,6 +174,25 @@ describe('render from the CLI', () => {
     const h = cli(['presets', 'list', '--json'], { XDG_CONFIG_HOME: '', HOME: home });
     const listed = JSON.parse(h.stdout) as { name: string; origin: string }[];
     expect(listed.find((p) => p.name === 'homed')?.origin).toBe('user');
+  });
+
+  it('lists an invalid user preset with its error instead of failing the list', () => {
+    const user = join(dir, 'config-bad/omnisonic/presets');
+    mkdirSync(user, { recursive: true });
+    writeFileSync(join(user, 'broken.json'), '{ "name": "broken", ');
+    const r = cli(['presets', 'list', '--json'], { XDG_CONFIG_HOME: join(dir, 'config-bad') });
+    expect(r.code).toBe(0);
+    const broken = (JSON.parse(r.stdout) as { name: string; error?: string }[]).find(
+      (p) => p.name === 'broken',
+    );
+    expect(broken?.error).toMatch(/^broken\.json: line 1, column \d+: invalid JSON/);
+  });
+
+  it('a folder given as a preset is a clear error', () => {
+    mkdirSync(join(dir, 'folder.json'), { recursive: true });
+    const r = cli(['render', 'folder.json', '-o', 'f.wav']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('folder.json: is a folder, not a preset file');
   });
 
   it('presets list, list --json, show and validate', () => {
