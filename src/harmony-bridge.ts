@@ -56,3 +56,33 @@ export function withOmniErrors<T>(fn: () => T): T {
     throw toOmniError(e);
   }
 }
+
+/** Below this sample peak (-80 dBFS) audio counts as silence: nothing but dither or a noise floor. */
+export const AUDIBLE_PEAK_DBFS = -80;
+
+/**
+ * Refuses audio whose sample peak is below {@link AUDIBLE_PEAK_DBFS}: dithered digital silence
+ * (about -90 dBFS in 16-bit) would otherwise be "analysed" into notes made of noise.
+ *
+ * @throws OmniError `BAD_AUDIO`
+ * @example assertAudible(audio.channels, 'take.wav');
+ */
+export function assertAudible(channels: ReadonlyArray<ArrayLike<number>>, name: string): void {
+  let peak = 0;
+  for (const ch of channels) {
+    for (let i = 0; i < ch.length; i++) {
+      const v = Math.abs(ch[i]!);
+      if (v > peak) peak = v;
+    }
+  }
+  if (peak < 10 ** (AUDIBLE_PEAK_DBFS / 20)) {
+    const level = peak > 0 ? `${(20 * Math.log10(peak)).toFixed(1)} dBFS` : 'digital zero';
+    throw new OmniError(
+      'BAD_AUDIO',
+      `${name}: the audio is silent (peak ${level}, below ${AUDIBLE_PEAK_DBFS} dBFS)`,
+      {
+        hint: 'nothing but silence or dither to analyse; check the file, or raise its level',
+      },
+    );
+  }
+}

@@ -6,7 +6,7 @@ import {
   analyzeAudio,
   monoMix,
 } from '../harmony/analysis/analyze.js';
-import { withOmniErrors } from '../harmony-bridge.js';
+import { assertAudible, withOmniErrors } from '../harmony-bridge.js';
 import { type DecodedAudio, readAudioFile } from '../io/audio-file.js';
 import { type ByteSink, FileSink, StdoutSink } from '../io/sinks.js';
 import { parseNumber } from '../render/values.js';
@@ -29,6 +29,7 @@ export async function analyzeFile(
   options: AnalyzeOptions = {},
 ): Promise<AnalysisResult & { audio: DecodedAudio }> {
   const audio = await readAudioFile(path);
+  assertAudible(audio.channels, path);
   const seconds = audio.channels[0]!.length / audio.sampleRate;
   let spinner: { stop(): void } | undefined;
   if (process.stderr.isTTY && seconds > SPINNER_SECONDS) {

@@ -213,7 +213,7 @@ export async function runSuggest(texts: string[], opts: Record<string, unknown>)
     frequencies = analysis.notes.map((n) => n.frequency).slice(0, 16);
     fromChord = analysis.chord ? `${opts.from}: ${analysis.chord.name}` : String(opts.from);
   } else {
-    frequencies = texts.map((t, i) => frequencyOf(t, a4, texts.length > 1 ? `note ${i + 1} (${t})` : 'note'));
+    frequencies = texts.map((t, i) => frequencyOf(t, a4, texts.length > 1 ? `note ${i + 1}` : 'frequency'));
   }
 
   let profile = reset ? undefined : loadProfile(profilePath);
