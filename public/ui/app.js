@@ -128,7 +128,9 @@ async function ensureAudio() {
     const s = e.data;
     debug.underruns = s.underruns;
     debug.bufferedMs = Math.round((s.buffered / ctx.sampleRate) * 1000);
-    $('st-buffer').textContent = `${debug.bufferedMs} ms${s.playing ? '' : ' (filling)'}`;
+    debug.targetMs = Math.round((s.target / ctx.sampleRate) * 1000);
+    $('st-buffer').textContent =
+      `${debug.bufferedMs} ms of ${debug.targetMs}${s.playing ? '' : ' (filling)'}`;
     $('st-under').textContent = String(s.underruns);
   };
   node.connect(ctx.destination);
@@ -256,7 +258,10 @@ function onJson(m) {
       debug.lastAck = m;
       break;
     case 'pong':
-      if (typeof m.t === 'number') $('st-rtt').textContent = `${(performance.now() - m.t).toFixed(1)} ms`;
+      if (typeof m.t === 'number') {
+        debug.rttMs = performance.now() - m.t;
+        $('st-rtt').textContent = `${debug.rttMs.toFixed(1)} ms`;
+      }
       $('st-ctx').textContent = ctx ? `${ctx.state} · ${ctx.sampleRate} Hz` : 'no audio';
       break;
     case 'error':

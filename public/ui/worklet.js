@@ -1,7 +1,8 @@
 // AudioWorklet of the control page: plays interleaved float32 chunks posted by the page through
 // a small jitter buffer. It waits until `target` frames are queued before playing; when the
-// queue runs dry it counts an underrun, plays silence and buffers again. A queue beyond `max`
-// frames (the network caught up in a burst) is trimmed from the oldest so latency stays low.
+// queue runs dry it counts an underrun, plays silence, grows the target by a quarter (up to
+// `ceiling`) and buffers again. A queue beyond `max` frames (the network caught up in a
+// burst) is trimmed from the oldest so latency stays low.
 
 class StreamPlayer extends AudioWorkletProcessor {
   constructor(options) {
@@ -10,6 +11,7 @@ class StreamPlayer extends AudioWorkletProcessor {
     this.channels = o.channels || 2;
     this.target = o.targetFrames || 2880;
     this.max = o.maxFrames || this.target * 4;
+    this.ceiling = o.ceilingFrames || sampleRate * 0.3;
     this.queue = [];
     this.offset = 0; // frames already played of queue[0]
     this.queued = 0; // frames in the queue
@@ -73,6 +75,8 @@ class StreamPlayer extends AudioWorkletProcessor {
       if (i < n) {
         this.underruns++;
         this.playing = false;
+        this.target = Math.min(this.ceiling, Math.round(this.target * 1.25));
+        this.max = Math.max(this.max, this.target * 2);
       }
     }
     for (let c = 0; c < out.length; c++) out[c].fill(0, i);
@@ -81,6 +85,7 @@ class StreamPlayer extends AudioWorkletProcessor {
       this.lastReport = currentTime;
       this.port.postMessage({
         buffered: this.queued,
+        target: this.target,
         underruns: this.underruns,
         trimmed: this.trimmed,
         played: this.played,

@@ -18,9 +18,11 @@ export interface VizFrame {
 /**
  * Level meters and a log-spaced spectrum of a session's output: it is fed every rendered block
  * and, `fps` times a second of audio, summarises the audio since the last summary (RMS and peak
- * per channel, linear) and the spectrum of the last `fftSize` samples of the mono mix (Hann
- * window, dBFS: a full-scale sine reads about 0 dB), in `bins` bands from 20 Hz to 20 kHz (or
- * Nyquist). Buffers are allocated once; {@link push} allocates nothing.
+ * per channel, linear) and the spectrum of the last `fftSize` samples (Hann window, dBFS: a
+ * full-scale sine reads about 0 dB; for stereo the power mean of the two ears, so binaural
+ * pairs show both tones instead of their beating mono sum), in `bins` bands from 20 Hz to
+ * 20 kHz (or Nyquist). One complex FFT serves both ears (left as real part, right as
+ * imaginary). Buffers are allocated once; {@link push} allocates nothing.
  *
  * @example
  * const viz = new Visualizer(48000, 2, { fps: 30, bins: 64 });
@@ -31,7 +33,8 @@ export class Visualizer {
   readonly fftSize: number;
   readonly freqs: number[];
   private readonly channels: number;
-  private readonly ring: Float64Array;
+  private readonly ringL: Float64Array;
+  private readonly ringR: Float64Array;
   private ringPos = 0;
   private readonly fft: FFT;
   private readonly window: Float64Array;
@@ -53,11 +56,12 @@ export class Visualizer {
     let n = 1024;
     while (n < sampleRate / 24) n *= 2;
     this.fftSize = n;
-    this.ring = new Float64Array(n);
+    this.ringL = new Float64Array(n);
+    this.ringR = new Float64Array(n);
     this.fft = new FFT(n);
     this.window = new Float64Array(n);
     for (let i = 0; i < n; i++) this.window[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / n);
-    this.input = new Float64Array(n);
+    this.input = new Float64Array(2 * n);
     this.out = this.fft.createComplexArray() as number[];
     this.mags = new Float64Array(n / 2 + 1);
     const bins = opts.bins;
@@ -86,13 +90,15 @@ export class Visualizer {
   /** Feed `frames` rendered frames (planar, one array per channel). */
   push(planar: Float64Array[], frames: number): void {
     const ch = this.channels;
-    const ring = this.ring;
-    const size = ring.length;
+    const ringL = this.ringL;
+    const ringR = this.ringR;
+    const size = ringL.length;
     let pos = this.ringPos;
     const a = planar[0]!;
-    const b = ch > 1 ? planar[1]! : null;
+    const b = ch > 1 ? planar[1]! : a;
     for (let i = 0; i < frames; i++) {
-      ring[pos] = b ? (a[i]! + b[i]!) * 0.5 : a[i]!;
+      ringL[pos] = a[i]!;
+      ringR[pos] = b[i]!;
       pos = pos + 1 === size ? 0 : pos + 1;
     }
     this.ringPos = pos;
@@ -145,20 +151,27 @@ export class Visualizer {
 
   private spectrum(): number[] {
     const n = this.fftSize;
-    const ring = this.ring;
+    const ringL = this.ringL;
+    const ringR = this.ringR;
     const input = this.input;
     const w = this.window;
     let pos = this.ringPos;
     for (let i = 0; i < n; i++) {
-      input[i] = ring[pos]! * w[i]!;
+      input[2 * i] = ringL[pos]! * w[i]!;
+      input[2 * i + 1] = ringR[pos]! * w[i]!;
       pos = pos + 1 === n ? 0 : pos + 1;
     }
     const out = this.out;
-    this.fft.realTransform(out, input as unknown as number[]);
+    this.fft.transform(out, input as unknown as number[]);
     const mags = this.mags;
-    // Hann's coherent gain is 1/2: a sine of amplitude A peaks at A * n / 4
+    // Z = L + iR: (|L[k]|^2 + |R[k]|^2) / 2 = (|Z[k]|^2 + |Z[n-k]|^2) / 4. Hann's coherent gain
+    // is 1/2, so a sine of amplitude A peaks at A * n / 4.
     const scale = 4 / n;
-    for (let k = 0; k <= n / 2; k++) mags[k] = Math.hypot(out[2 * k]!, out[2 * k + 1]!) * scale;
+    for (let k = 0; k <= n / 2; k++) {
+      const j = k === 0 ? 0 : n - k;
+      const p = out[2 * k]! ** 2 + out[2 * k + 1]! ** 2 + out[2 * j]! ** 2 + out[2 * j + 1]! ** 2;
+      mags[k] = Math.sqrt(p / 4) * scale;
+    }
     const bands: number[] = [];
     for (let b = 0; b < this.bandLo.length; b++) {
       const lo = this.bandLo[b]!;
