@@ -231,7 +231,11 @@ describe('bad input', () => {
     const out = join(dir, 'long.wav');
     const { spawn } = await import('node:child_process');
     const p = spawn(process.execPath, [CLI, 'mix', 'noise:pink', '200', '-d', '3h', '-o', out]);
-    await new Promise((r) => setTimeout(r, 1500));
+    // interrupt once the render is under way (its temporary file exists)
+    for (let i = 0; i < 300 && !readdirSync(dir).some((f) => f.endsWith('.tmp')); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(readdirSync(dir).some((f) => f.endsWith('.tmp'))).toBe(true);
     p.kill('SIGINT');
     const code = await new Promise<number | null>((r) => p.on('close', r));
     expect(code).toBe(130);
