@@ -6,7 +6,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { isOmniError, OmniError } from '../errors.js';
-import { readAudioFile } from '../io/audio-file.js';
 import type { Preset } from './types.js';
 import { presetRate, type ValidateContext, validatePreset } from './validate.js';
 
@@ -121,6 +120,8 @@ export async function loadPresetValue(
     if (ctx.allowFiles === false)
       throw presetError(shown, `layers[${i}]`, 'file layers are not allowed here');
     const file = isAbsolute(l.path) ? l.path : resolve(base, l.path);
+    // loaded only when needed: the WAV decoder is slow to import
+    const { readAudioFile } = await import('../io/audio-file.js');
     try {
       audio.set(i, (await readAudioFile(file, sampleRate)).channels);
     } catch (e) {
