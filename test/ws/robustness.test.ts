@@ -63,6 +63,13 @@ describe('WebSocket sessions under bad input and load', () => {
       code: 'BAD_VALUE',
     });
     expect(await errorFor(c, { type: 'midi', data: [60, 1] })).toMatchObject({ code: 'BAD_VALUE' });
+    // a parameter the layer lacks rejects the whole set: nothing changes, no ack
+    expect(await errorFor(c, { type: 'set', layer: 0, params: { freq: 500, color: 'pink' } })).toMatchObject({
+      code: 'BAD_VALUE',
+      field: 'params.color',
+    });
+    expect(c.json.some((m) => m.type === 'ack')).toBe(false);
+    expect(c.json.some((m) => m.type === 'ack')).toBe(false);
     const from = c.json.length;
     c.ws.send(Buffer.from([1, 2, 3]), { binary: true });
     expect(await c.next('error', from)).toMatchObject({ code: 'BAD_MESSAGE' });

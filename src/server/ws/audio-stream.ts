@@ -1,7 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import type { WebSocket } from 'ws';
 import type { Quantizer } from '../../dsp/quantize.js';
+import { invalid } from '../../errors.js';
 import type { Engine } from '../../render/engine.js';
+import type { Layer } from '../../render/layer.js';
 import type { LayerSpec } from '../../render/scene.js';
 import type { AudioOptions, LayerRef, VizOptions } from './protocol.js';
 import type { SessionStats } from './session.js';
@@ -18,6 +20,8 @@ const MAX_LAG_SEC = 1;
 
 export interface AudioStreamOptions {
   engine: Engine;
+  /** The scene's layers, in order (to check `set` parameters against them). */
+  layers: LayerSpec[];
   audio: AudioOptions | null;
   viz: VizOptions | null;
   latencyMs: number;
@@ -32,6 +36,26 @@ export interface AudioStreamOptions {
 }
 
 const BINARY = { binary: true };
+const TONE_PARAMS = [
+  'freq',
+  'gain',
+  'pan',
+  'wave',
+  'beat',
+  'duty',
+  'amRate',
+  'amDepth',
+  'fmRate',
+  'fmDev',
+  'rate',
+];
+const PARAMS_OF: Record<LayerSpec['type'], readonly string[]> = {
+  tone: TONE_PARAMS,
+  binaural: TONE_PARAMS,
+  isochronic: TONE_PARAMS,
+  noise: ['gain', 'pan', 'color'],
+  file: ['gain', 'pan'],
+};
 
 /**
  * The paced output of one session: renders the engine block by block against a monotonic
@@ -58,6 +82,8 @@ export class AudioStream {
   private readonly closeBytes: number;
   private readonly onSlow: (reason: string) => void;
   private readonly removals: { ref: LayerRef; at: number }[] = [];
+  /** Ids and accepted parameters of the engine's layers, in the engine's order. */
+  private readonly book: { id: string | undefined; params: readonly string[] }[];
   private t0: number;
   private seq = 0;
   private warned = false;
@@ -79,15 +105,52 @@ export class AudioStream {
     this.closeBytes = Math.max(256 * 1024, o.bytesPerSec * 3);
     this.onSlow = o.onSlow;
     this.t0 = o.start;
+    this.book = o.layers.map((l) => ({ id: l.id, params: PARAMS_OF[l.type] }));
   }
 
   /** Add a layer (it fades in); returns its index. */
   add(spec: LayerSpec): number {
-    return this.engine.add(spec);
+    const index = this.engine.add(spec);
+    this.book.push({ id: spec.id, params: PARAMS_OF[spec.type] });
+    return index;
+  }
+
+  /** Attach a ready-made layer (the MIDI voice). */
+  attach(layer: Layer): void {
+    this.engine.attach(layer);
+    this.book.push({ id: layer.id, params: layer.params });
+  }
+
+  /**
+   * Change parameters of a layer from the next rendered block; every parameter is checked
+   * against the layer first, so a bad one changes nothing. Returns the frame where it applies.
+   */
+  set(ref: LayerRef, params: Record<string, number | string>, glideSec: number): number {
+    const entry = this.book[this.indexOf(ref)]!;
+    for (const k of Object.keys(params)) {
+      if (!entry.params.includes(k)) {
+        throw invalid(
+          'BAD_VALUE',
+          `layer '${ref}' has no parameter '${k}' (it has: ${entry.params.join(', ')})`,
+          `params.${k}`,
+        );
+      }
+    }
+    return this.engine.set(ref, params, glideSec);
+  }
+
+  private indexOf(ref: LayerRef): number {
+    const book = this.book;
+    let i = typeof ref === 'number' ? ref : book.findIndex((l) => l.id === ref);
+    if (i < 0 && typeof ref === 'string' && /^\d+$/.test(ref)) i = Number(ref);
+    if (i < 0 || i >= book.length)
+      throw invalid('BAD_VALUE', `no layer '${ref}' (layers: ${book.length})`, 'layer');
+    return i;
   }
 
   /** Fade a layer out and remove it once the fade has been rendered; returns the frame of the fade's start. */
   remove(ref: LayerRef): number {
+    this.indexOf(ref);
     const frame = this.engine.set(ref, { gain: 0 }, REMOVE_FADE_SEC);
     this.removals.push({ ref, at: frame + Math.round(REMOVE_FADE_SEC * this.engine.sampleRate) });
     return frame;
@@ -117,11 +180,14 @@ export class AudioStream {
     const frame = this.engine.frame;
     while (this.removals.length > 0 && this.removals[0]!.at <= frame) {
       const { ref } = this.removals.shift()!;
+      let index: number;
       try {
+        index = this.indexOf(ref);
         this.engine.remove(ref);
       } catch {
         continue; // already gone
       }
+      this.book.splice(index, 1);
       if (typeof ref === 'number') {
         for (const r of this.removals) if (typeof r.ref === 'number' && r.ref > ref) r.ref--;
       }

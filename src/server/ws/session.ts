@@ -100,7 +100,9 @@ export class Session implements Paced {
         throw invalid('TOO_LARGE', `message of ${size} bytes exceeds ${MAX_MESSAGE_BYTES}`);
       const text = Array.isArray(data)
         ? Buffer.concat(data).toString('utf8')
-        : Buffer.from(data as ArrayBuffer).toString('utf8');
+        : Buffer.isBuffer(data)
+          ? data.toString('utf8')
+          : Buffer.from(data).toString('utf8');
       this.dispatch(parseClientMessage(text), now);
     } catch (e) {
       this.fail(e);
@@ -146,7 +148,7 @@ export class Session implements Paced {
     switch (msg.type) {
       case 'set': {
         const params = setParamsFromJson(msg.params, engine.sampleRate);
-        const frame = engine.set(msg.layer, params, msg.glide);
+        const frame = stream.set(msg.layer, params, msg.glide);
         this.sendJson({ type: 'ack', seq: msg.seq, frame });
         return;
       }
@@ -166,7 +168,7 @@ export class Session implements Paced {
       case 'midi': {
         if (!this.midi) {
           this.midi = this.host.makeMidiLayer(engine.sampleRate);
-          engine.attach(this.midi);
+          stream.attach(this.midi);
         }
         this.midi.handleMidi(msg.data, engine.frame);
         return;
@@ -229,6 +231,7 @@ export class Session implements Paced {
     this.midi = null;
     this.stream = new AudioStream({
       engine,
+      layers: scene.layers,
       audio,
       viz: msg.viz,
       latencyMs: msg.latencyMs,
