@@ -69,7 +69,6 @@ describe('WebSocket sessions under bad input and load', () => {
       field: 'params.color',
     });
     expect(c.json.some((m) => m.type === 'ack')).toBe(false);
-    expect(c.json.some((m) => m.type === 'ack')).toBe(false);
     const from = c.json.length;
     c.ws.send(Buffer.from([1, 2, 3]), { binary: true });
     expect(await c.next('error', from)).toMatchObject({ code: 'BAD_MESSAGE' });
