@@ -169,7 +169,7 @@ describe('omnisonic suggest', () => {
     const text = r.stdout.toString('utf8');
     expect(text.includes('\u001b[')).toBe(false); // stdout is not a terminal: no escape codes
     const lines = text.split('\n');
-    expect(lines[0]).toMatch(/^C4 E4 .*consonance 0\.\d{3}/);
+    expect(lines[0]).toMatch(/^C4 E4, C and E \(major third\) .*consonance 0\.\d{3}/);
     const head = lines.findIndex((l) => /^#\s+Hz\s+note\s+ratio\s+interval\s+score/.test(l));
     expect(head).toBeGreaterThan(0);
     const rows = lines.filter((l) => /^\d+\s+\d/.test(l));
@@ -399,6 +399,7 @@ describe('bad input: one clear line, exit 2 (1 for unwritable paths), nothing wr
   const cases: [string, string[], number, RegExp][] = [
     ['missing file', ['analyze', 'no-such.wav'], 2, /no-such\.wav: no such file/],
     ['empty file', ['analyze', 'empty.wav'], 2, /empty/],
+    ['a folder', ['analyze', '.'], 2, /is a folder/],
     ['text file', ['analyze', 'text.wav'], 2, /text\.wav/],
     ['corrupt WAV', ['analyze', 'corrupt.wav'], 2, /corrupt\.wav/],
     ['digital silence', ['analyze', 'zero.wav'], 2, /silent/],

@@ -1,5 +1,6 @@
+import { statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { invalid } from '../errors.js';
+import { invalid, OmniError } from '../errors.js';
 import {
   type AnalysisResult,
   type AnalyzeOptions,
@@ -28,6 +29,11 @@ export async function analyzeFile(
   path: string,
   options: AnalyzeOptions = {},
 ): Promise<AnalysisResult & { audio: DecodedAudio }> {
+  let isFolder = false;
+  try {
+    isFolder = statSync(path).isDirectory();
+  } catch {} // a missing file is reported by readAudioFile
+  if (isFolder) throw new OmniError('BAD_AUDIO', `${path}: is a folder, not an audio file`);
   const audio = await readAudioFile(path);
   assertAudible(audio.channels, path);
   const seconds = audio.channels[0]!.length / audio.sampleRate;

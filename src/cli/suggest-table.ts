@@ -1,4 +1,5 @@
 import type { ChalkInstance } from 'chalk';
+import { nameChordHz } from '../harmony/chords.js';
 import type { Suggestion, SuggestResponse } from '../harmony/recommend.js';
 
 /**
@@ -32,15 +33,17 @@ function scoreColor(c: ChalkInstance, score: number): (s: string) => string {
  */
 export async function printSuggestTable(
   result: SuggestResponse,
-  ctx: { goal: string; tuning: string; from?: string },
+  ctx: { goal: string; tuning: string; from?: string; a4?: number },
   stream: NodeJS.WriteStream,
 ): Promise<void> {
   const c = await colorsFor(stream);
   const { input } = result;
   const lines: string[] = [];
   const freqs = input.frequencies.map(hz).join(', ');
+  const chord = input.frequencies.length > 1 ? nameChordHz(input.frequencies, ctx.a4 ?? 440) : undefined;
+  const named = chord && chord.quality !== 'unknown' ? `, ${chord.name}` : '';
   lines.push(
-    `${c.bold(input.notes.join(' '))} ${c.dim(`(${freqs} Hz)`)}  consonance ${c.bold(input.consonance.toFixed(3))}  roughness ${input.roughness.toFixed(3)}  harmonicity ${input.harmonicity.toFixed(3)}`,
+    `${c.bold(input.notes.join(' '))}${named} ${c.dim(`(${freqs} Hz)`)}  consonance ${c.bold(input.consonance.toFixed(3))}  roughness ${input.roughness.toFixed(3)}  harmonicity ${input.harmonicity.toFixed(3)}`,
   );
   const binaural = ctx.goal === 'binaural';
   lines.push(

@@ -260,7 +260,7 @@ export async function runSuggest(texts: string[], opts: Record<string, unknown>)
   else
     await printSuggestTable(
       result,
-      { goal, tuning, ...(fromChord ? { from: fromChord } : {}) },
+      { goal, tuning, a4, ...(fromChord ? { from: fromChord } : {}) },
       renderTo === '-' ? process.stderr : process.stdout,
     );
   if (opts.midi !== undefined) {
