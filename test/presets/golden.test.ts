@@ -2,6 +2,7 @@
  * Golden renders of every shipped preset: the first 20 s at 8 kHz (or the preset's own rate),
  * reduced to RMS per second and a coarse spectrum per channel, compared within a tolerance.
  * Regenerate (after a deliberate change of sound) with: UPDATE_GOLDEN=1 npx vitest run test/presets
+ * (then `npx biome format --write test/presets/golden` to keep the files in house format).
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -61,16 +62,16 @@ describe('golden renders of every shipped preset', () => {
 });
 
 /**
- * Whole sessions, timeline included, at 2 kHz (every shipped tonal layer is below 1 kHz; the
- * 48 kHz test-signal set is skipped): RMS and the strongest frequency of each channel in 60
- * segments, so a step at the wrong time or a glide to the wrong value shows.
+ * Whole sessions, timeline included, at 2 kHz (every shipped tonal layer is below 1 kHz; a preset
+ * with its own rate, the test-signal set, renders at that rate): RMS and the strongest frequency
+ * of each channel in up to 60 segments, so a step at the wrong time or a glide to the wrong value
+ * shows.
  */
 describe('golden sessions: the whole timeline of every shipped preset', () => {
   for (const name of names) {
     const raw = JSON.parse(readFileSync(join(PRESETS, `${name}.json`), 'utf8')) as Preset;
-    const test = raw.sampleRate === undefined ? it : it.skip;
-    test(name, async () => {
-      const sampleRate = 2000;
+    it(name, async () => {
+      const sampleRate = raw.sampleRate ?? 2000;
       const seconds = presetDuration(raw);
       const { scene } = await loadPresetScene(name, { sampleRate });
       const channels = renderAll(scene);

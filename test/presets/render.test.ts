@@ -60,6 +60,56 @@ describe('timeline glides', () => {
       expect(rms(x, s * sr * 0.5, (s + 1) * sr * 0.5)).toBeCloseTo(amp / Math.SQRT2, 2);
   });
 
+  it('a binaural glide of carrier and beat stays within the smooth bound in both ears', async () => {
+    const sr = 48000;
+    const amp = 0.4;
+    const { scene } = await presetValueScene(
+      preset({
+        duration: 3,
+        layers: [{ type: 'binaural', id: 'b', carrier: 200, beat: 4, gain: amp }],
+        timeline: [{ at: 1, glide: 1, set: { 'b.carrier': 400, 'b.beat': 40 } }],
+        master: { fadeIn: 0, fadeOut: 0 },
+      }),
+      { sampleRate: sr },
+    );
+    const chans = renderAll(scene, 1000);
+    expect(chans).toHaveLength(2);
+    const fTop = 400 + 20; // the right ear's highest frequency
+    for (const x of chans) {
+      let worst = 0;
+      for (let n = 0; n + 1 < x.length; n++) worst = Math.max(worst, Math.abs(x[n + 1]! - x[n]!));
+      expect(worst).toBeLessThanOrEqual(2 * amp * Math.sin((Math.PI * fTop) / sr) * 1.001);
+    }
+    const n = 16384;
+    const end = chans[0]!.length - n;
+    expect(peakFrequency(spectrumDb(chans[0]!, n, end), sr)).toBeCloseTo(380, 0);
+    expect(peakFrequency(spectrumDb(chans[1]!, n, end), sr)).toBeCloseTo(420, 0);
+  });
+
+  it('an endless render of a preset (play, WebSocket) keeps its timeline', async () => {
+    const sr = 8000;
+    const { scene } = await loadPresetScene('beta-focus', {
+      sampleRate: sr,
+      durationOverride: Number.POSITIVE_INFINITY,
+    });
+    expect(scene.duration).toBe(Number.POSITIVE_INFINITY);
+    const { Engine } = await import('../../src/render/engine.js');
+    const engine = new Engine(scene);
+    expect(engine.totalFrames).toBe(Number.POSITIVE_INFINITY);
+    const block = [new Float64Array(4096), new Float64Array(4096)];
+    const l = new Float64Array(70 * sr);
+    const r = new Float64Array(70 * sr);
+    for (let pos = 0; pos < l.length; pos += 4096) {
+      const n = engine.render(block, Math.min(4096, l.length - pos));
+      l.set(block[0]!.subarray(0, n), pos);
+      r.set(block[1]!.subarray(0, n), pos);
+    }
+    // the beat has glided from 12 to 18 Hz by one minute in
+    const off = 62 * sr;
+    const beat = peakFrequency(spectrumDb(r, 32768, off), sr) - peakFrequency(spectrumDb(l, 32768, off), sr);
+    expect(beat).toBeCloseTo(18, 1);
+  });
+
   it('beta-to-theta reaches 6 Hz on a 180 Hz carrier near its end and starts at 18 Hz', async () => {
     const sr = 8000;
     const { scene } = await loadPresetScene('beta-to-theta', { sampleRate: sr });
