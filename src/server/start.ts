@@ -20,6 +20,13 @@ export interface StartOptions extends AppOptions {
  */
 export async function startServer(o: StartOptions): Promise<{ app: FastifyInstance; url: string }> {
   const app = await buildApp(o);
+  // responses in progress, so that shutdown can drop idle keep-alive sockets once none is left
+  let active = 0;
+  app.addHook('onRequest', async (_req, reply) => {
+    active++;
+    reply.raw.once('close', () => active--);
+  });
+  inFlight.set(app, () => active);
   try {
     await app.listen({ host: o.host, port: o.port });
   } catch (e) {
@@ -44,6 +51,8 @@ export async function startServer(o: StartOptions): Promise<{ app: FastifyInstan
   return { app, url: `http://${host}:${port}` };
 }
 
+const inFlight = new WeakMap<FastifyInstance, () => number>();
+
 /**
  * Close `app` on SIGTERM / SIGINT and exit 0 once in-flight requests are done (or after the
  * grace period, exit 1).
@@ -59,6 +68,13 @@ export function closeOnSignals(app: FastifyInstance, graceMs = 60_000): void {
       process.exit(1);
     }, graceMs);
     timer.unref();
+    // keep-alive sockets of clients that hold them open would delay close() by minutes:
+    // once no response is in progress, close them
+    const count = inFlight.get(app);
+    const sweep = setInterval(() => {
+      if (!count || count() === 0) app.server.closeAllConnections();
+    }, 50);
+    sweep.unref();
     app.close().then(
       () => process.exit(0),
       () => process.exit(1),
