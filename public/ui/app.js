@@ -122,7 +122,7 @@ async function ensureAudio() {
   node = new AudioWorkletNode(ctx, 'omnisonic-stream', {
     numberOfInputs: 0,
     outputChannelCount: [2],
-    processorOptions: { channels: 2, targetFrames, maxFrames: targetFrames * 4 },
+    processorOptions: { channels: 2, targetFrames, maxFrames: targetFrames * 2 },
   });
   node.port.onmessage = (e) => {
     const s = e.data;
@@ -331,7 +331,7 @@ for (const el of [ui.latency, ui.jitter]) el.addEventListener('input', showValue
 ui.jitter.addEventListener('change', () => {
   if (!node || !ctx) return;
   const targetFrames = Math.round((Number(ui.jitter.value) / 1000) * ctx.sampleRate);
-  node.port.postMessage({ type: 'config', targetFrames, maxFrames: targetFrames * 4 });
+  node.port.postMessage({ type: 'config', targetFrames, maxFrames: targetFrames * 2 });
 });
 ui.apikey.value = localStorage.getItem('omnisonic.key') ?? '';
 ui.apikey.addEventListener('change', () => {
@@ -340,7 +340,10 @@ ui.apikey.addEventListener('change', () => {
 });
 ui.preset.addEventListener('change', () => {
   const p = presets.find((x) => x.name === ui.preset.value);
-  ui.presetInfo.textContent = p ? p.description || `${p.layers} layers` : '';
+  ui.presetInfo.textContent = p
+    ? `${p.description || `${p.layers} layers`} (sliders steer its first layer)`
+    : '';
+  ui.presetInfo.title = p?.description ?? '';
 });
 
 // keyboard: one octave from C4, on screen and on the computer keyboard

@@ -10,7 +10,7 @@ class StreamPlayer extends AudioWorkletProcessor {
     const o = options.processorOptions || {};
     this.channels = o.channels || 2;
     this.target = o.targetFrames || 2880;
-    this.max = o.maxFrames || this.target * 4;
+    this.max = o.maxFrames || this.target * 2;
     this.ceiling = o.ceilingFrames || sampleRate * 0.3;
     this.queue = [];
     this.offset = 0; // frames already played of queue[0]
@@ -52,7 +52,11 @@ class StreamPlayer extends AudioWorkletProcessor {
     const out = outputs[0];
     const n = out[0].length;
     const ch = this.channels;
-    if (!this.playing && this.queued >= this.target) this.playing = true;
+    if (!this.playing && this.queued >= this.target) {
+      // (re)starting: begin at the target level, not with whatever piled up meanwhile
+      this.playing = true;
+      if (this.queued > this.target * 1.5) this.trim();
+    }
     let i = 0;
     if (this.playing) {
       while (i < n && this.queue.length > 0) {
