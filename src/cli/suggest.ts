@@ -13,12 +13,8 @@ import {
 import { type Goal, type Suggestion, type SuggestResponse, suggest } from '../harmony/recommend.js';
 import { toOmniError, withOmniErrors } from '../harmony-bridge.js';
 import { FileSink, ioError } from '../io/sinks.js';
-import { type MixLayer, mixScene } from '../render/build.js';
-import { sceneChannels } from '../render/engine.js';
+import type { MixLayer } from '../render/build.js';
 import { parseDuration, parseNumber } from '../render/values.js';
-import { analyzeFile } from './analyze.js';
-import { outputPlanOf } from './options.js';
-import { runScene } from './run.js';
 import { printSuggestTable } from './suggest-table.js';
 
 /** Highest frequency accepted (Nyquist of the default 48 kHz rate). */
@@ -162,6 +158,12 @@ async function renderAudition(
   if (top.left !== undefined && top.right !== undefined) {
     layers.push({ kind: 'tone', freq: top.left, pan: -1 }, { kind: 'tone', freq: top.right, pan: 1 });
   } else layers.push({ kind: 'tone', freq: top.frequency });
+  const [{ mixScene }, { sceneChannels }, { outputPlanOf }, { runScene }] = await Promise.all([
+    import('../render/build.js'),
+    import('../render/engine.js'),
+    import('./options.js'),
+    import('./run.js'),
+  ]);
   const duration = parseDuration(String(opts.duration ?? '4'), '-d/--duration', false);
   const scene = mixScene(layers, { duration, fadeIn: 0.05, fadeOut: 0.2 });
   await runScene(scene, outputPlanOf({ output: target }, sceneChannels(scene), 0x5eed));
@@ -207,6 +209,7 @@ export async function runSuggest(texts: string[], opts: Record<string, unknown>)
   let frequencies: number[];
   let fromChord: string | undefined;
   if (opts.from !== undefined) {
+    const { analyzeFile } = await import('./analyze.js');
     const analysis = await analyzeFile(String(opts.from), { a4 });
     if (analysis.notes.length === 0)
       throw new OmniError('BAD_AUDIO', `${opts.from}: no notes found to suggest from`);
