@@ -324,6 +324,20 @@ describe('omnisonic analyze', () => {
     const expected = { C4: 261.626, E4: 329.628, G4: 391.995 };
     for (const file of [chordWav, sawChordWav]) {
       const r = analyzeJson(file);
+      expect(Object.keys(r).sort()).toEqual(
+        [
+          'channels',
+          'chord',
+          'consonance',
+          'duration',
+          'f0',
+          'key',
+          'loudness',
+          'notes',
+          'partials',
+          'sampleRate',
+        ].sort(),
+      );
       expect(r.notes.map((n) => n.note.replace(/[+-][\d.]+c$/, ''))).toEqual(['C4', 'E4', 'G4']);
       for (const n of r.notes) {
         const ref = expected[n.note.replace(/[+-][\d.]+c$/, '') as keyof typeof expected];
