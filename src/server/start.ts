@@ -3,6 +3,7 @@
  * gracefully: no new connections, in-flight requests finish (up to a grace period), the cache
  * store is closed, then the process exits.
  */
+import cluster from 'node:cluster';
 import type { FastifyInstance } from 'fastify';
 import { OmniError } from '../errors.js';
 import { type AppOptions, buildApp } from './app.js';
@@ -27,6 +28,14 @@ export async function startServer(o: StartOptions): Promise<{ app: FastifyInstan
     reply.raw.once('close', () => active--);
   });
   inFlight.set(app, () => active);
+  if (cluster.isWorker && cluster.worker) {
+    // which worker answered (1..n): helps to see the load spread
+    const id = String(cluster.worker.id);
+    app.addHook('onSend', async (_req, reply, payload) => {
+      reply.header('x-worker', id);
+      return payload;
+    });
+  }
   try {
     await app.listen({ host: o.host, port: o.port });
   } catch (e) {
