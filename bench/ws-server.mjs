@@ -2,6 +2,7 @@
 // 127.0.0.1 (free port). It tells its parent the port, and answers `stats` requests over IPC with
 // its memory, CPU time and the sessions' counters, so the bench measures the server alone.
 import os from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Fastify from 'fastify';
 import { wsHubOf, wsPlugin } from '../dist/server/ws/plugin.js';
 
@@ -13,6 +14,8 @@ const hub = wsHubOf(app.server);
 process.send({ type: 'ready', port: app.server.address().port });
 
 let peakRss = process.memoryUsage().rss;
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
 setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 }, 100).unref();
@@ -56,9 +59,12 @@ process.on('message', async (m) => {
       lateFrames,
       sentFrames,
       loadavg: os.loadavg()[0],
+      loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
+      loopDelayMaxMs: loopDelay.max / 1e6,
       longestTickMs: hub.scheduler.longestTickMs,
     });
     hub.scheduler.longestTickMs = 0;
+    if (m.resetHeadroom) loopDelay.reset();
     if (m.resetPeak) peakRss = mem.rss;
   } else if (m.type === 'gc' && global.gc) {
     global.gc();

@@ -151,7 +151,7 @@ function startMessage() {
   const rate = ctx ? ctx.sampleRate : SAMPLE_RATE;
   const msg = {
     type: 'start',
-    audio: { format: 'f32', sampleRate: rate, channels: 2, blockSize: 256 },
+    audio: { format: 'f32', sampleRate: rate, channels: 2, blockSize: 512 },
     viz: { fps: 30, bins: 96 },
     latency: Number(ui.latency.value),
   };

@@ -168,10 +168,19 @@ export class AudioStream {
       target = engine.frame + block;
     }
     let blocks = 0;
-    while (engine.frame + block <= target && !engine.done && blocks < this.maxBlocksPerPump) {
-      if (this.removals.length > 0) this.applyRemovals();
-      if (!this.renderBlock()) return Number.POSITIVE_INFINITY;
-      blocks++;
+    if (engine.frame + block <= target && !engine.done) {
+      // one write for everything this pump sends (audio and viz): system calls are the cost
+      const net = (this.socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+      net?.cork();
+      try {
+        while (engine.frame + block <= target && !engine.done && blocks < this.maxBlocksPerPump) {
+          if (this.removals.length > 0) this.applyRemovals();
+          if (!this.renderBlock()) return Number.POSITIVE_INFINITY;
+          blocks++;
+        }
+      } finally {
+        net?.uncork();
+      }
     }
     return this.t0 + (engine.frame + block - this.latencyFrames) / this.framesPerMs;
   }
@@ -244,7 +253,7 @@ export class AudioStream {
           this.stats.vizDropped++;
         } else {
           this.stats.vizSent++;
-          this.socket.send(JSON.stringify({ type: 'viz', ...viz.take(end) }));
+          this.socket.send(viz.takeJson(end));
         }
       }
     }

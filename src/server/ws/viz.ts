@@ -50,6 +50,9 @@ export class Visualizer {
   private count = 0;
   private nextFrame: number;
   private readonly period: number;
+  private readonly freqsJson: string;
+  /** Highest FFT bin any band reads. */
+  private readonly topBin: number;
 
   constructor(sampleRate: number, channels: number, opts: VizOptions) {
     this.channels = channels;
@@ -83,6 +86,11 @@ export class Visualizer {
     }
     this.sumSq = new Float64Array(channels);
     this.peaks = new Float64Array(channels);
+    this.freqsJson = JSON.stringify(this.freqs);
+    let top = 1;
+    for (let b = 0; b < bins; b++)
+      top = Math.max(top, this.bandHi[b]!, Math.floor(this.bandCentreBin[b]!) + 1);
+    this.topBin = Math.min(n / 2, top);
     this.period = sampleRate / opts.fps;
     this.nextFrame = this.period;
   }
@@ -142,6 +150,12 @@ export class Visualizer {
     return { frame, rms, peak, spectrum, freqs: this.freqs };
   }
 
+  /** The summary due now as the text of a `viz` message (the same as JSON of {@link take}). */
+  takeJson(frame: number): string {
+    const v = this.take(frame);
+    return `{"type":"viz","frame":${frame},"rms":[${v.rms.join(',')}],"peak":[${v.peak.join(',')}],"spectrum":[${v.spectrum.join(',')}],"freqs":${this.freqsJson}}`;
+  }
+
   private reset(frame: number): void {
     this.sumSq.fill(0);
     this.peaks.fill(0);
@@ -167,10 +181,14 @@ export class Visualizer {
     // Z = L + iR: (|L[k]|^2 + |R[k]|^2) / 2 = (|Z[k]|^2 + |Z[n-k]|^2) / 4. Hann's coherent gain
     // is 1/2, so a sine of amplitude A peaks at A * n / 4.
     const scale = 4 / n;
-    for (let k = 0; k <= n / 2; k++) {
+    const top = this.topBin;
+    for (let k = 0; k <= top; k++) {
       const j = k === 0 ? 0 : n - k;
-      const p = out[2 * k]! ** 2 + out[2 * k + 1]! ** 2 + out[2 * j]! ** 2 + out[2 * j + 1]! ** 2;
-      mags[k] = Math.sqrt(p / 4) * scale;
+      const a = out[2 * k]!;
+      const b = out[2 * k + 1]!;
+      const c = out[2 * j]!;
+      const d = out[2 * j + 1]!;
+      mags[k] = Math.sqrt((a * a + b * b + c * c + d * d) * 0.25) * scale;
     }
     const bands: number[] = [];
     for (let b = 0; b < this.bandLo.length; b++) {
