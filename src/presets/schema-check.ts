@@ -1,7 +1,7 @@
 /**
  * A small JSON Schema interpreter for the subset `presets/schema.json` uses ($ref to $defs,
  * type, const, enum, not, anyOf/oneOf, numeric bounds, string length and pattern, object
- * properties/required/additionalProperties/propertyNames/minProperties, array items/bounds/
+ * properties/required/additionalProperties/propertyNames/min- and maxProperties, array items/bounds/
  * uniqueItems). It reports the FIRST problem as a JSON path and a one-line reason, which is
  * what a person fixing a preset needs; a generic validator's error lists are not.
  */
@@ -27,6 +27,7 @@ export interface SchemaNode {
   additionalProperties?: boolean | SchemaNode;
   propertyNames?: SchemaNode;
   minProperties?: number;
+  maxProperties?: number;
   items?: SchemaNode;
   minItems?: number;
   maxItems?: number;
@@ -100,6 +101,17 @@ function rangeText(n: SchemaNode): string {
         : '';
   if (n.minimum !== undefined && n.maximum !== undefined) return `from ${n.minimum} to ${n.maximum}`;
   return [lo, hi].filter(Boolean).join(' and ');
+}
+
+const patterns = new Map<string, RegExp>();
+
+function compiled(pattern: string): RegExp {
+  let re = patterns.get(pattern);
+  if (!re) {
+    re = new RegExp(pattern, 'u');
+    patterns.set(pattern, re);
+  }
+  return re;
 }
 
 function deepEqual(a: unknown, b: unknown): boolean {
@@ -225,7 +237,7 @@ export class SchemaChecker {
     if (n.maxLength !== undefined && v.length > n.maxLength) {
       return { path, message: `must have at most ${n.maxLength} characters, got ${v.length}` };
     }
-    if (n.pattern !== undefined && !new RegExp(n.pattern, 'u').test(v)) {
+    if (n.pattern !== undefined && !compiled(n.pattern).test(v)) {
       return { path, message: `must be ${n.description ?? `text matching /${n.pattern}/`}, got ${show(v)}` };
     }
     return undefined;
@@ -275,6 +287,9 @@ export class SchemaChecker {
     }
     if (n.minProperties !== undefined && keys.length < n.minProperties) {
       return { path, message: `must have at least ${n.minProperties} field(s)` };
+    }
+    if (n.maxProperties !== undefined && keys.length > n.maxProperties) {
+      return { path, message: `must have at most ${n.maxProperties} fields, got ${keys.length}` };
     }
     for (const k of keys) {
       const sub =
