@@ -60,13 +60,21 @@ async function main(): Promise<void> {
   const health = (await (await call('/health')).json()) as { version: string };
   console.log(`server ${BASE}, version ${health.version}`);
 
-  const cache = await renderTo('a4.wav', '/generate-frequency/', { frequency: 'A4', duration: 2, waveform: 'triangle' });
+  const cache = await renderTo('a4.wav', '/generate-frequency/', {
+    frequency: 'A4',
+    duration: 2,
+    waveform: 'triangle',
+  });
   console.log(`a4.wav written (cache ${cache})`);
 
   const res = await call('/ai/suggest-frequencies/', { frequencies: ['C4', 'E4'], count: 3 });
-  const { input, suggestions } = (await res.json()) as { input: { consonance: number }; suggestions: Suggestion[] };
+  const { input, suggestions } = (await res.json()) as {
+    input: { consonance: number };
+    suggestions: Suggestion[];
+  };
   console.log(`C4+E4 consonance ${input.consonance}`);
-  for (const s of suggestions) console.log(`  ${s.note.padEnd(8)} ${s.interval.padEnd(16)} score ${s.score}  ${s.reasons[0] ?? ''}`);
+  for (const s of suggestions)
+    console.log(`  ${s.note.padEnd(8)} ${s.interval.padEnd(16)} score ${s.score}  ${s.reasons[0] ?? ''}`);
 
   const best = suggestions[0]!;
   await call('/ai/feedback/', { id: best.id, rating: 1 });

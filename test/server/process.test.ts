@@ -32,7 +32,7 @@ describe('omnisonic serve as a process', () => {
       json({ frequency: 'A4', duration: 1, sampleRate: 'fast' }),
     );
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error.field).toBe('sampleRate');
+    expect(((await bad.json()) as { error: { field: string } }).error.field).toBe('sampleRate');
     expect((await fetch(`${srv.url}/openapi.json`)).status).toBe(200);
     expect((await fetch(`${srv.url}/docs`, { redirect: 'manual' })).status).toBeLessThan(400);
   });
