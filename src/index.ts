@@ -95,3 +95,14 @@ export function writeScene(
 export function writeWavFile(path: string, options: ToneOptions): Promise<OutputResult> {
   return writeScene(toneScene(options), { target: path, type: 'wav' });
 }
+
+// harmony: notes, consonance models, recommendations, analysis
+export * as harmony from './harmony/index.js';
+export { suggestionMidi } from './midi/export.js';
+// MIDI: read and write Standard MIDI Files, render them, the polyphonic synthesizer
+export { midiScene } from './midi/scene.js';
+export { parseMidi } from './midi/smf.js';
+export { PolySynth } from './midi/synth.js';
+export { writeMidi } from './midi/write.js';
+// presets: find, list and load presets as scenes
+export { listPresets, loadPresetScene } from './presets/resolve.js';
