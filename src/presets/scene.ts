@@ -124,6 +124,60 @@ function stepOf(
   return step;
 }
 
+/** Engine parameters that change at once (rates of pulses and modulators). */
+const STEPPED_PARAMS = new Set(['rate', 'amRate', 'fmRate']);
+/** A glide of a stepped parameter moves in steps of this many seconds (at most 600 steps). */
+const SUBSTEP_SEC = 0.1;
+
+function initialRates(layers: LayerSpec[]): Map<string, number> {
+  const current = new Map<string, number>();
+  for (const l of layers) {
+    if (l.id === undefined) continue;
+    if (l.type === 'isochronic') current.set(`${l.id}.rate`, l.rate);
+    if (l.type === 'tone') {
+      current.set(`${l.id}.amRate`, l.am?.rate ?? 0);
+      current.set(`${l.id}.fmRate`, l.fm?.rate ?? 0);
+    }
+  }
+  return current;
+}
+
+/**
+ * The engine switches pulse and modulation rates at once (their phase runs on, so no click);
+ * a timeline glide of such a rate becomes fine steps, exponential between positive rates, so a
+ * session can slow its pulses smoothly.
+ */
+function expandSteppedGlides(steps: TimelineStep[], layers: LayerSpec[]): TimelineStep[] {
+  const current = initialRates(layers);
+  const out: TimelineStep[] = [];
+  for (const s of [...steps].sort((a, b) => a.at - b.at)) {
+    const glide = s.glide ?? 0;
+    const rest: Record<string, number | string> = {};
+    for (const [key, v] of Object.entries(s.set)) {
+      if (!STEPPED_PARAMS.has(key.slice(key.lastIndexOf('.') + 1))) {
+        rest[key] = v;
+        continue;
+      }
+      const to = Number(v);
+      const from = current.get(key) ?? 0;
+      current.set(key, to);
+      if (glide <= 0 || from === to) {
+        rest[key] = to;
+        continue;
+      }
+      const n = Math.min(600, Math.max(1, Math.ceil(glide / SUBSTEP_SEC)));
+      const expo = from > 0 && to > 0;
+      for (let i = 1; i <= n + 1; i++) {
+        const f = i > n ? 1 : (i - 0.5) / n;
+        const rate = i > n ? to : expo ? from * (to / from) ** f : from + (to - from) * f;
+        out.push({ at: s.at + (glide * (i - 1)) / n, set: { [key]: rate } });
+      }
+    }
+    if (Object.keys(rest).length > 0) out.push({ ...s, set: rest });
+  }
+  return out.sort((a, b) => a.at - b.at);
+}
+
 /**
  * The engine scene of a loaded (validated) preset.
  * @example presetToScene(await loadPresetFile('presets/alpha-relax.json', 'alpha-relax.json'), { durationOverride: 10 })
@@ -139,7 +193,12 @@ export function presetToScene(loaded: LoadedPreset, opts: SceneOptions = {}): Sc
     duration: opts.durationOverride ?? presetDuration(p),
     layers,
   };
-  if (p.timeline?.length) scene.timeline = p.timeline.map((s) => stepOf(s, byId, sr, a4));
+  if (p.timeline?.length) {
+    scene.timeline = expandSteppedGlides(
+      p.timeline.map((s) => stepOf(s, byId, sr, a4)),
+      layers,
+    );
+  }
   const m = p.master ?? {};
   const master: MasterSpec = {};
   if (m.gain !== undefined) master.gain = value(parsePresetGain(m.gain));

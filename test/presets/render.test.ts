@@ -86,6 +86,41 @@ describe('timeline glides', () => {
     expect(peakFrequency(spectrumDb(chans[1]!, n, end), sr)).toBeCloseTo(420, 0);
   });
 
+  it('an isochronic rate glide slows or speeds the pulses smoothly (fine steps, no jumps back)', async () => {
+    const sr = 8000;
+    const { scene } = await presetValueScene(
+      preset({
+        duration: 6,
+        layers: [{ type: 'isochronic', id: 'p', freq: 400, rate: 4, gain: 0.5 }],
+        timeline: [{ at: 1, glide: 3, set: { 'p.rate': 8 } }],
+      }),
+      { sampleRate: sr },
+    );
+    const [x] = renderAll(scene) as [Float64Array];
+    // pulse onsets: where the 2 ms RMS crosses half the tone's RMS upwards
+    const win = 16;
+    const onsets: number[] = [];
+    let on = false;
+    for (let i = 0; i + win <= x.length; i += win) {
+      const level = rms(x, i, i + win);
+      const now = level > 0.5 * (0.5 / Math.SQRT2);
+      if (now && !on) onsets.push(i / sr);
+      on = now;
+    }
+    const gaps = onsets.slice(1).map((t, i) => t - onsets[i]!);
+    const mean = (a: number[]) => a.reduce((p, c) => p + c, 0) / a.length;
+    expect(mean(gaps.filter((_, i) => onsets[i]! < 1))).toBeCloseTo(1 / 4, 2);
+    expect(mean(gaps.filter((_, i) => onsets[i]! > 4.2))).toBeCloseTo(1 / 8, 2);
+    const during = gaps.filter((_, i) => onsets[i]! > 1.2 && onsets[i]! < 3.8);
+    expect(during.length).toBeGreaterThan(10);
+    // it glides: the gaps shrink gradually from about 1/4.2 s to about 1/7.6 s
+    expect(during[0]!).toBeGreaterThan(0.2);
+    expect(during[during.length - 1]!).toBeLessThan(0.14);
+    expect(new Set(during.map((g) => Math.round(g * 100))).size).toBeGreaterThan(5);
+    for (let i = 1; i < during.length; i++)
+      expect(during[i]!).toBeLessThanOrEqual(during[i - 1]! + 2 * (win / sr));
+  });
+
   it('an endless render of a preset (play, WebSocket) keeps its timeline', async () => {
     const sr = 8000;
     const { scene } = await loadPresetScene('beta-focus', {
