@@ -1,5 +1,5 @@
 import { loadPresetFile } from '../presets/load.js';
-import { findPreset, listPresets } from '../presets/resolve.js';
+import { findPreset, getPreset, listPresets } from '../presets/resolve.js';
 import { sampleRateOf } from './options.js';
 import { stderrColors } from './report.js';
 
@@ -34,8 +34,7 @@ export async function runPresetsList(opts: Record<string, unknown>): Promise<voi
 
 /** `omnisonic presets show <name>` */
 export async function runPresetsShow(name: string, opts: Record<string, unknown>): Promise<void> {
-  const { file, shown } = findPreset(name, { presetDirs: dirsOf(opts) });
-  const { preset } = await loadPresetFile(file, shown);
+  const { preset } = await getPreset(name, { presetDirs: dirsOf(opts) });
   process.stdout.write(`${JSON.stringify(preset, null, 2)}\n`);
 }
 

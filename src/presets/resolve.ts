@@ -60,7 +60,21 @@ export function isPresetPath(arg: string): boolean {
  * @example findPreset('alpha-relax') // { file: '/…/presets/alpha-relax.json', shown: 'alpha-relax.json' }
  */
 export function findPreset(arg: string, o: PresetLookup = {}): { file: string; shown: string } {
-  if (isPresetPath(arg)) return { file: resolve(arg), shown: arg };
+  if (isPresetPath(arg)) {
+    // `alpha-relax.json` with no such file here: the preset of that name
+    const bare = !/[/\\]/.test(arg) && !existsSync(resolve(arg));
+    if (!bare) return { file: resolve(arg), shown: arg };
+    const stem = arg.slice(0, -'.json'.length);
+    try {
+      return findPreset(stem, o);
+    } catch (e) {
+      if (!isOmniError(e) || e.code !== 'NOT_FOUND') throw e;
+      throw new OmniError('NOT_FOUND', `${arg}: no such file, and ${e.message}`, {
+        field: 'preset',
+        hint: e.hint,
+      });
+    }
+  }
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(arg)) {
     throw new OmniError('NOT_FOUND', `'${arg}' is not a preset name`, {
       hint: 'see: omnisonic presets list',
@@ -96,6 +110,20 @@ function editDistance(a: string, b: string): number {
     }
   }
   return d[b.length]!;
+}
+
+/**
+ * A preset by name or path, validated, as written in its file (for `presets show` and
+ * `GET /presets/{name}`).
+ * @example (await getPreset('alpha-relax')).preset.description
+ */
+export async function getPreset(
+  nameOrPath: string,
+  o: PresetLookup = {},
+): Promise<{ preset: Preset; source: string }> {
+  const { file, shown } = findPreset(nameOrPath, o);
+  const { preset, source } = await loadPresetFile(file, shown);
+  return { preset, source };
 }
 
 /** Every preset file on the search path (first of each name), without reading them. */

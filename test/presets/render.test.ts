@@ -290,6 +290,13 @@ describe('render from the CLI', () => {
     }[];
     expect(json.length).toBeGreaterThanOrEqual(12);
     expect(json.find((p) => p.name === 'delta-sleep')?.duration).toBe(2700);
+    // a bare `<name>.json` that is not a file here is the preset of that name
+    expect(JSON.parse(cli(['presets', 'show', 'alpha-relax.json']).stdout).name).toBe('alpha-relax');
+    const typo = cli(['presets', 'show', 'gama-40hz.json']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain(
+      "gama-40hz.json: no such file, and no preset named 'gama-40hz' (did you mean gamma-40hz?)",
+    );
     const show = cli(['presets', 'show', 'gamma-40hz']);
     expect(show.code).toBe(0);
     expect(JSON.parse(show.stdout).layers[0]).toMatchObject({ type: 'binaural', beat: 40 });
