@@ -36,6 +36,8 @@ export interface AudioStreamOptions {
 }
 
 const BINARY = { binary: true };
+/** Phase of the next session's viz schedule: golden-ratio steps spread sessions evenly. */
+let nextVizPhase = 0;
 const TONE_PARAMS = [
   'freq',
   'gain',
@@ -95,7 +97,8 @@ export class AudioStream {
     this.quantizer = o.quantizer;
     this.block = o.audio?.blockSize ?? VIZ_ONLY_BLOCK;
     this.planar = Array.from({ length: o.engine.channels }, () => new Float64Array(this.block));
-    this.viz = o.viz ? new Visualizer(o.engine.sampleRate, o.engine.channels, o.viz) : null;
+    nextVizPhase = (nextVizPhase + 0.618034) % 1;
+    this.viz = o.viz ? new Visualizer(o.engine.sampleRate, o.engine.channels, o.viz, nextVizPhase) : null;
     this.fftSize = this.viz?.fftSize ?? null;
     this.framesPerMs = o.engine.sampleRate / 1000;
     this.latencyFrames = Math.round(o.latencyMs * this.framesPerMs);

@@ -54,7 +54,11 @@ export class Visualizer {
   /** Highest FFT bin any band reads. */
   private readonly topBin: number;
 
-  constructor(sampleRate: number, channels: number, opts: VizOptions) {
+  /**
+   * `phase` (0..1) delays the first summary by that fraction of a period, so that sessions
+   * started together do not all compute their spectra in the same instant.
+   */
+  constructor(sampleRate: number, channels: number, opts: VizOptions, phase = 0) {
     this.channels = channels;
     let n = 1024;
     while (n < sampleRate / 24) n *= 2;
@@ -92,7 +96,7 @@ export class Visualizer {
       top = Math.max(top, this.bandHi[b]!, Math.floor(this.bandCentreBin[b]!) + 1);
     this.topBin = Math.min(n / 2, top);
     this.period = sampleRate / opts.fps;
-    this.nextFrame = this.period;
+    this.nextFrame = Math.round(this.period * (1 + Math.min(Math.max(phase, 0), 1)));
   }
 
   /** Feed `frames` rendered frames (planar, one array per channel). */
