@@ -53,6 +53,10 @@ describe('bad presets via the CLI', () => {
         const v = cli(['presets', 'validate', file]);
         expect(v.code).toBe(2);
         expect(v.stderr.trim()).toBe(lines[0]);
+        // nothing reaches standard output either (no WAV header before the error)
+        const piped = cli(['render', file, '-o', '-']);
+        expect(piped.code).toBe(2);
+        expect(piped.stdout).toBe('');
       }
     });
   }
