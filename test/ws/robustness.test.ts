@@ -155,6 +155,23 @@ describe('WebSocket sessions under bad input and load', () => {
     await small.close();
   });
 
+  it('closes a connection that starts no stream, freeing its slot', async () => {
+    const small = await startServer({ maxSessions: 1, idleSec: 0.5 });
+    const a = new Client(small.wsUrl);
+    await a.opened();
+    await a.until(() => a.closed !== null, 3000, 'idle close');
+    expect(a.closed).toMatchObject({ code: 1000 });
+    expect(a.closed!.reason).toMatch(/idle/);
+    const b = new Client(small.wsUrl);
+    await b.opened();
+    b.send({ type: 'start', scene: { layers: [TONE] }, viz: false });
+    await b.next('started');
+    await sleep(800); // streaming is not idle
+    expect(b.closed).toBeNull();
+    b.close();
+    await small.close();
+  });
+
   it('needs the API key on upgrade when one is set', async () => {
     const secured = await startServer({ apiKey: 'sekret' });
     const status = (url: string, headers: Record<string, string> = {}): Promise<number> =>

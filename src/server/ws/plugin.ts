@@ -21,6 +21,8 @@ export interface WsOptions {
   maxSessions: number;
   /** Extra preset folders searched first. */
   presetDirs?: string[];
+  /** Close connections with no stream running for this long, seconds (default 60). */
+  idleSec?: number;
   /** A registry with a sessions gauge (`src/server/metrics.ts`). */
   metrics?: { sessions: { inc(): void; dec(): void } };
 }
@@ -84,6 +86,7 @@ export const wsPlugin: FastifyPluginAsync<WsOptions> = async (fastify, opts) => 
     loadPreset: (name, sampleRate) => loadPreset(name, sampleRate, opts.presetDirs),
     makeMidiLayer: (sr) => (makeSynth ? makeSynth(sr) : new SineVoices(sr)),
     log: (msg, err) => fastify.log.error({ err }, msg),
+    idleMs: (opts.idleSec ?? 60) * 1000,
   };
 
   const auth = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {

@@ -25,6 +25,8 @@ export interface SessionHost {
   /** Make the MIDI layer of a session (the full synth when present, else {@link SineVoices}). */
   makeMidiLayer(sampleRate: number): MidiLayer;
   log(msg: string, err?: unknown): void;
+  /** Close a connection that has no stream running for this long, ms (frees its session slot). */
+  idleMs: number;
 }
 
 /** Counters of a session, for tests, metrics and the bench. */
@@ -76,11 +78,23 @@ export class Session implements Paced {
   private droppedSinceReport = 0;
   private lastRateError = Number.NEGATIVE_INFINITY;
   private startToken = 0;
+  private idleTimer: NodeJS.Timeout | null = null;
 
   constructor(id: string, socket: WebSocket, host: SessionHost) {
     this.id = id;
     this.socket = socket;
     this.host = host;
+    this.armIdle();
+  }
+
+  /** Close the connection if it is still idle (no stream) after the host's idle time. */
+  private armIdle(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (this.state === 'idle')
+        this.close(1000, `idle: no stream for ${Math.round(this.host.idleMs / 1000)} s`);
+    }, this.host.idleMs);
+    this.idleTimer.unref();
   }
 
   /** The engine of the running stream (tests, bench). */
@@ -264,6 +278,7 @@ export class Session implements Paced {
     const next = stream.pump(now);
     if (stream.engine.done && (this.state as State) !== 'closed') {
       this.state = 'idle';
+      this.armIdle();
       this.sendJson({ type: 'stopped', frame: stream.engine.frame });
       this.host.unschedule(this);
       return Number.POSITIVE_INFINITY;
@@ -305,6 +320,7 @@ export class Session implements Paced {
   /** Forget everything (the socket closed). */
   dispose(): void {
     this.state = 'closed';
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     this.host.unschedule(this);
     this.stream = null;
     this.midi = null;
