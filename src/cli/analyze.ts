@@ -38,7 +38,8 @@ export async function analyzeFile(
   assertAudible(audio.channels, path);
   const seconds = audio.channels[0]!.length / audio.sampleRate;
   let spinner: { stop(): void } | undefined;
-  if (process.stderr.isTTY && seconds > SPINNER_SECONDS) {
+  // a terminal of unknown width (columns 0: a bare pseudo-terminal) makes ora redraw forever
+  if (process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && seconds > SPINNER_SECONDS) {
     const { default: ora } = await import('ora');
     spinner = ora({
       text: `analysing ${basename(path)} (${seconds.toFixed(0)} s)`,
