@@ -317,7 +317,11 @@ describe('render from the CLI', () => {
     const probe = spawnSync('ffprobe', ['-v', 'quiet', '-show_format', '-of', 'json', join(dir, 'g.flac')], {
       encoding: 'utf8',
     });
-    if (probe.error) return;
+    if (probe.error) {
+      if (process.env.CI === 'true') throw new Error('ffprobe needed to read the metadata');
+      console.warn('skipped metadata check: ffprobe is not available');
+      return;
+    }
     const tags = (JSON.parse(probe.stdout).format?.tags ?? {}) as Record<string, string>;
     const lower = Object.fromEntries(Object.entries(tags).map(([k, v]) => [k.toLowerCase(), v]));
     expect(lower.title).toBe('gamma-40hz');
