@@ -443,6 +443,7 @@ describe('bad input: one clear line, exit 2 (1 for unwritable paths), nothing wr
     ],
     ['rank 0', ['suggest', 'C4', '--dislike', '0', '--profile', 'p.json'], 2, /--dislike/],
     ['no notes', ['suggest'], 2, /give one or more notes/],
+    ['bad --render duration', ['suggest', 'C4', '--render', 'x.wav', '-d', 'soon'], 2, /--duration/],
     ['notes and --from', ['suggest', 'C4', '--from', chordWav], 2, /not both/],
     [
       'unwritable --profile',

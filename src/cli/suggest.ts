@@ -147,11 +147,7 @@ function learned(s: Suggestion, rank: number, rating: number, profile: Profile, 
 }
 
 /** The audition of the input plus the top suggestion (binaural: left and right ear tones). */
-async function renderAudition(
-  result: SuggestResponse,
-  target: string,
-  opts: Record<string, unknown>,
-): Promise<void> {
+async function renderAudition(result: SuggestResponse, target: string, duration: number): Promise<void> {
   const top = result.suggestions[0];
   if (!top) throw new OmniError('BAD_VALUE', '--render: there is no suggestion to render');
   const layers: MixLayer[] = result.input.frequencies.map((freq) => ({ kind: 'tone', freq }));
@@ -164,7 +160,6 @@ async function renderAudition(
     import('./options.js'),
     import('./run.js'),
   ]);
-  const duration = parseDuration(String(opts.duration ?? '4'), '-d/--duration', false);
   const scene = mixScene(layers, { duration, fadeIn: 0.05, fadeOut: 0.2 });
   await runScene(scene, outputPlanOf({ output: target }, sceneChannels(scene), 0x5eed));
 }
@@ -186,6 +181,7 @@ export async function runSuggest(texts: string[], opts: Record<string, unknown>)
   if (renderTo === '') throw invalid('BAD_USAGE', '--render: empty file name', 'render');
   if (renderTo === '-' && opts.json)
     throw invalid('BAD_USAGE', '--render - and --json both want stdout', 'render');
+  const renderSeconds = parseDuration(String(opts.duration ?? '4'), '-d/--duration', false);
   if (opts.from !== undefined && texts.length > 0) {
     throw invalid('BAD_USAGE', 'give notes or --from <audio file>, not both', 'from');
   }
@@ -270,5 +266,5 @@ export async function runSuggest(texts: string[], opts: Record<string, unknown>)
     const { writeSuggestionMidi } = await import('../midi/export.js');
     await writeSuggestionMidi(String(opts.midi), result.input, result.suggestions, { a4 });
   }
-  if (renderTo !== undefined) await renderAudition(result, renderTo, opts);
+  if (renderTo !== undefined) await renderAudition(result, renderTo, renderSeconds);
 }
