@@ -31,6 +31,7 @@ export interface StartMessage {
   audio: AudioOptions | null;
   viz: VizOptions | null;
   latencyMs: number;
+  seq: number | string | null;
 }
 
 export type LayerRef = string | number;
@@ -89,7 +90,7 @@ export function parseClientMessage(text: string): ClientMessage {
   const seq = seqOf(raw.seq);
   switch (raw.type) {
     case 'start':
-      return startOf(raw);
+      return { ...startOf(raw), seq };
     case 'set':
       onlyKeys(raw, ['type', 'layer', 'params', 'glide', 'seq'], 'set');
       return {
@@ -161,6 +162,7 @@ function startOf(raw: Record<string, unknown>): StartMessage {
   const audio = audioOf(raw.audio);
   const msg: StartMessage = {
     type: 'start',
+    seq: null,
     audio,
     viz: vizOf(raw.viz),
     latencyMs: num(raw, 'latency', LIMITS.latencyMs[0], LIMITS.latencyMs[1], 'start') ?? DEFAULT_LATENCY_MS,

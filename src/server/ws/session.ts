@@ -107,19 +107,20 @@ export class Session implements Paced {
     if (this.state === 'closed') return;
     if (!this.admit(now)) return;
     this.stats.messages++;
+    let text = '';
     try {
       if (isBinary) throw invalid('BAD_MESSAGE', 'binary messages are not accepted: send JSON text messages');
       const size = Array.isArray(data) ? data.reduce((s, b) => s + b.length, 0) : data.byteLength;
       if (size > MAX_MESSAGE_BYTES)
         throw invalid('TOO_LARGE', `message of ${size} bytes exceeds ${MAX_MESSAGE_BYTES}`);
-      const text = Array.isArray(data)
+      text = Array.isArray(data)
         ? Buffer.concat(data).toString('utf8')
         : Buffer.isBuffer(data)
           ? data.toString('utf8')
           : Buffer.from(data).toString('utf8');
       this.dispatch(parseClientMessage(text), now);
     } catch (e) {
-      this.fail(e);
+      this.fail(e, seqIn(text));
     }
   }
 
@@ -259,6 +260,7 @@ export class Session implements Paced {
     this.state = 'running';
     this.sendJson({
       type: 'started',
+      ...(msg.seq !== null ? { seq: msg.seq } : {}),
       session: this.id,
       sampleRate,
       channels: audio?.channels ?? engine.channels,
@@ -291,7 +293,7 @@ export class Session implements Paced {
     if (this.socket.readyState === 1) this.socket.send(JSON.stringify(msg));
   }
 
-  private fail(e: unknown): void {
+  private fail(e: unknown, seq?: number | string): void {
     this.stats.errors++;
     if (isOmniError(e)) {
       this.sendJson({
@@ -299,6 +301,7 @@ export class Session implements Paced {
         code: e.code,
         message: e.message,
         ...(e.field ? { field: e.field } : {}),
+        ...(seq !== undefined ? { seq } : {}),
       });
       return;
     }
@@ -325,6 +328,19 @@ export class Session implements Paced {
     this.stream = null;
     this.midi = null;
   }
+}
+
+/** The `seq` of a message that failed validation, when it has a usable one (to echo in the error). */
+function seqIn(text: string): number | string | undefined {
+  if (!text.includes('"seq"')) return undefined;
+  try {
+    const seq = (JSON.parse(text) as { seq?: unknown }).seq;
+    if ((typeof seq === 'number' && Number.isFinite(seq)) || (typeof seq === 'string' && seq.length <= 64))
+      return seq;
+  } catch {
+    // not JSON: no seq
+  }
+  return undefined;
 }
 
 function performanceNow(): number {
