@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { consonance } from '../src/harmony/consonance.js';
 import { suggest } from '../src/harmony/recommend.js';
 import { decodeWav } from '../src/io/audio-file.js';
-import { run, tempDir } from './helpers/cli.js';
+import { hasCommand, requireComponent, run, tempDir } from './helpers/cli.js';
 import { spectrumDb } from './helpers/signal.js';
 
 interface SuggestJson {
@@ -350,6 +350,15 @@ describe('omnisonic analyze', () => {
     }
   });
 
+  it('analyses other formats through FFmpeg (MP3)', () => {
+    if (!requireComponent('ffmpeg', hasCommand('ffmpeg'))) return;
+    const mp3 = join(dir, 'chord.mp3');
+    expect(omni(['mix', 'A3', 'C#4', 'E4', '-d', '3', '-o', mp3]).status).toBe(0);
+    const r = analyzeJson(mp3);
+    expect(r.notes.map((n) => n.note.replace(/[+-][\d.]+c$/, ''))).toEqual(['A3', 'C#4', 'E4']);
+    expect(r.chord?.symbol).toBe('A');
+  });
+
   it('prints a readable report', () => {
     const r = omni(['analyze', chordWav]);
     expect(r.status).toBe(0);
@@ -414,7 +423,7 @@ describe('bad input: one clear line, exit 2 (1 for unwritable paths), nothing wr
     ['missing file', ['analyze', 'no-such.wav'], 2, /no-such\.wav: no such file/],
     ['empty file', ['analyze', 'empty.wav'], 2, /empty/],
     ['a folder', ['analyze', '.'], 2, /is a folder/],
-    ['text file', ['analyze', 'text.wav'], 2, /text\.wav/],
+    ['text file (decoded through FFmpeg)', ['analyze', 'text.wav'], 2, /text\.wav/],
     ['corrupt WAV', ['analyze', 'corrupt.wav'], 2, /corrupt\.wav/],
     ['digital silence', ['analyze', 'zero.wav'], 2, /silent/],
     ['dithered silence', ['analyze', 'dithered.wav'], 2, /silent/],
@@ -460,7 +469,8 @@ describe('bad input: one clear line, exit 2 (1 for unwritable paths), nothing wr
     ],
   ];
 
-  it.each(cases)('%s', (_name, args, status, message) => {
+  it.each(cases)('%s', (name, args, status, message) => {
+    if (name.includes('FFmpeg') && !requireComponent('ffmpeg', hasCommand('ffmpeg'))) return;
     const before = readdirSync(bad).sort();
     const r = run(args, { env, cwd: bad });
     expect(r.status).toBe(status);
