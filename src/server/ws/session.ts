@@ -7,6 +7,7 @@ import { AudioStream } from './audio-stream.js';
 import { layerFromJson, MAX_LAYERS } from './layers.js';
 import { type MidiLayer, SineVoices } from './midi-voice.js';
 import { type ClientMessage, parseClientMessage, type StartMessage, setParamsFromJson } from './protocol.js';
+import { MessageLimiter } from './rate-limit.js';
 import type { Paced } from './scheduler.js';
 
 /** Messages a client may send per second (sustained), and the burst it may send at once. */
@@ -73,10 +74,7 @@ export class Session implements Paced {
   private readonly host: SessionHost;
   private stream: AudioStream | null = null;
   private midi: MidiLayer | null = null;
-  private tokens = MESSAGE_BURST;
-  private tokensAt = 0;
-  private droppedSinceReport = 0;
-  private lastRateError = Number.NEGATIVE_INFINITY;
+  private readonly limiter = new MessageLimiter(MESSAGE_RATE, MESSAGE_BURST);
   private startToken = 0;
   private idleTimer: NodeJS.Timeout | null = null;
 
@@ -124,24 +122,17 @@ export class Session implements Paced {
     }
   }
 
-  /** Per-session token bucket; floods are dropped with one error a second. */
+  /** Per-session rate limit; floods are dropped with one error a second. */
   private admit(now: number): boolean {
-    this.tokens = Math.min(MESSAGE_BURST, this.tokens + ((now - this.tokensAt) * MESSAGE_RATE) / 1000);
-    this.tokensAt = now;
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
-      return true;
-    }
+    if (this.limiter.admit(now)) return true;
     this.stats.dropped++;
-    this.droppedSinceReport++;
-    if (now - this.lastRateError >= 1000) {
-      this.lastRateError = now;
+    const refused = this.limiter.report(now);
+    if (refused > 0) {
       this.sendJson({
         type: 'error',
         code: 'RATE_LIMITED',
-        message: `too many messages: ${this.droppedSinceReport} dropped; the limit is ${MESSAGE_RATE} a second`,
+        message: `too many messages: ${refused} dropped; the limit is ${MESSAGE_RATE} a second`,
       });
-      this.droppedSinceReport = 0;
     }
     return false;
   }
