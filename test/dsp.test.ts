@@ -226,3 +226,24 @@ describe('noise', () => {
     for (const color of NOISE_COLORS) expect(rms(render(color).subarray(0, 480000))).toBeCloseTo(0.25, 1);
   });
 });
+
+describe('limiter', () => {
+  it('keeps a mix raised by the timeline under -1 dBFS without clipping', () => {
+    const scene: Scene = {
+      sampleRate: 48000,
+      duration: 2,
+      layers: [{ type: 'tone', id: 'a', freq: 220, gain: 0.4 }],
+      timeline: [{ at: 1, glide: 0.2, set: { 'a.gain': 3 } }],
+      master: { limiter: true, normalize: false, fadeIn: 0, fadeOut: 0 },
+    };
+    const [x] = renderAll(scene);
+    expect(peak(x!)).toBeLessThanOrEqual(MIX_CEILING + 1e-12);
+    // before the change the limiter leaves the tone alone
+    expect(peak(x!.subarray(4800, 48000))).toBeCloseTo(0.4, 6);
+    // after it the tone sits at the ceiling, still a clean 220 Hz sine (no clipping products)
+    const late = x!.subarray(72000, 96000);
+    expect(peak(late)).toBeGreaterThan(0.85);
+    const db = spectrumDb(late, 16384);
+    expect(largestSpur(db, 48000, [220], 20)).toBeLessThan(-40);
+  });
+});

@@ -203,6 +203,7 @@ export function presetToScene(loaded: LoadedPreset, opts: SceneOptions = {}): Sc
   const master: MasterSpec = {};
   if (m.gain !== undefined) master.gain = value(parsePresetGain(m.gain));
   if (m.normalize !== undefined) master.normalize = m.normalize;
+  if (m.limiter !== undefined) master.limiter = m.limiter;
   if (m.fadeIn !== undefined) master.fadeIn = value(parsePresetTime(m.fadeIn));
   if (m.fadeOut !== undefined) master.fadeOut = value(parsePresetTime(m.fadeOut));
   scene.master = master;

@@ -79,6 +79,7 @@ export interface PresetStep {
 export interface PresetMaster {
   gain?: GainValue;
   normalize?: boolean;
+  limiter?: boolean;
   fadeIn?: TimeValue;
   fadeOut?: TimeValue;
 }

@@ -1,4 +1,5 @@
 import { fadeGain } from '../dsp/envelope.js';
+import { PeakLimiter } from '../dsp/limiter.js';
 import { Param } from '../dsp/param.js';
 import { Rng } from '../dsp/rng.js';
 import { invalid } from '../errors.js';
@@ -46,6 +47,8 @@ export class Engine {
   readonly normalization: number;
   private readonly layers: Layer[] = [];
   private readonly master: Param;
+  /** Peak limiter of the master section, when the scene asks for one. */
+  readonly limiter: PeakLimiter | null;
   private readonly fadeInFrames: number;
   private fadeOutFrames: number;
   private readonly steps: PendingStep[];
@@ -69,6 +72,7 @@ export class Engine {
     const normalize = m.normalize ?? true;
     this.normalization = normalize && peak > MIX_CEILING ? MIX_CEILING / peak : 1;
     this.master = new Param((m.gain ?? 1) * this.normalization);
+    this.limiter = m.limiter ? new PeakLimiter(sr, MIX_CEILING) : null;
     this.fadeInFrames = Math.round((m.fadeIn ?? DEFAULT_FADE) * sr);
     this.fadeOutFrames = Math.round((m.fadeOut ?? DEFAULT_FADE) * sr);
     if (Number.isFinite(this.totalFrames) && this.fadeInFrames + this.fadeOutFrames > this.totalFrames) {
@@ -210,6 +214,7 @@ export class Engine {
       }
       for (const ch of chans) for (let i = 0; i < n; i++) ch[i]! *= gains[i]!;
     }
+    this.limiter?.process(chans, n);
     if (!direct) for (let c = 0; c < chans.length; c++) out[c]!.set(chans[c]!.subarray(0, n), offset);
   }
 

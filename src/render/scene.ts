@@ -92,6 +92,8 @@ export interface MasterSpec {
   gain?: number;
   /** Scale layer gains so that the sum peaks at or below -1 dBFS (default true). */
   normalize?: boolean;
+  /** A peak limiter at -1 dBFS after the master gain: nothing the timeline or live changes do can clip. */
+  limiter?: boolean;
   fadeIn?: Seconds;
   fadeOut?: Seconds;
 }
