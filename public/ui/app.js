@@ -2,6 +2,7 @@
 // draws the server's viz frames, and sends slider moves as `set` messages. No build step.
 // `window.__omnisonic` exposes the page's state for tests and curious users.
 
+import { buildKeys } from './keys.js';
 import { loudest, SpectrumView } from './spectrum.js';
 
 const $ = (id) => document.getElementById(id);
@@ -346,64 +347,6 @@ ui.preset.addEventListener('change', () => {
   ui.presetInfo.title = p?.description ?? '';
 });
 
-// keyboard: one octave from C4, on screen and on the computer keyboard
-const KEY_MAP = 'awsedftgyhujk';
-function buildKeys() {
-  const box = $('keys');
-  const whites = [0, 2, 4, 5, 7, 9, 11, 12];
-  const blacks = { 1: 0, 3: 1, 6: 3, 8: 4, 10: 5 };
-  const els = {};
-  for (const semi of whites) {
-    const k = document.createElement('div');
-    k.className = 'key';
-    els[semi] = k;
-    box.append(k);
-  }
-  for (const [semi, after] of Object.entries(blacks)) {
-    const k = document.createElement('div');
-    k.className = 'key black';
-    k.style.left = `${((after + 1) / whites.length) * 100 - 3.5}%`;
-    els[semi] = k;
-    box.append(k);
-  }
-  for (const [semi, el] of Object.entries(els)) {
-    const note = 60 + Number(semi);
-    el.dataset.note = String(note);
-    el.addEventListener('pointerdown', (e) => {
-      el.setPointerCapture(e.pointerId);
-      el.classList.add('down');
-      sendMidi([0x90, note, 100]);
-    });
-    const up = () => {
-      if (!el.classList.contains('down')) return;
-      el.classList.remove('down');
-      sendMidi([0x80, note, 0]);
-    };
-    el.addEventListener('pointerup', up);
-    el.addEventListener('pointercancel', up);
-  }
-  const held = new Set();
-  addEventListener('keydown', (e) => {
-    const i = KEY_MAP.indexOf(e.key.toLowerCase());
-    if (
-      i < 0 ||
-      e.repeat ||
-      held.has(i) ||
-      (e.target instanceof HTMLInputElement && e.target.type !== 'range')
-    )
-      return;
-    held.add(i);
-    els[i]?.classList.add('down');
-    sendMidi([0x90, 60 + i, 100]);
-  });
-  addEventListener('keyup', (e) => {
-    const i = KEY_MAP.indexOf(e.key.toLowerCase());
-    if (!held.delete(i)) return;
-    els[i]?.classList.remove('down');
-    sendMidi([0x80, 60 + i, 0]);
-  });
-}
-
 async function loadPresets() {
   const key = ui.apikey.value.trim();
   try {
@@ -423,5 +366,5 @@ async function loadPresets() {
 
 ui.freq.value = String(hzToSlider(440));
 showValues();
-buildKeys();
+buildKeys($('keys'), sendMidi);
 loadPresets();

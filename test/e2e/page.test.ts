@@ -87,6 +87,14 @@ describe.skipIf(!have)(
       expect(after.errors).toEqual([]);
       expect(await page.textContent('#freq-out')).toMatch(/kHz|Hz/);
 
+      // quiet the tone and hold C5 on the computer keyboard: the MIDI voice takes over the peak
+      await page.evaluate(
+        `(() => { const i = document.querySelector('#gain'); i.value = '-60'; i.dispatchEvent(new Event('input', { bubbles: true })); })()`,
+      );
+      await page.keyboard.down('k');
+      await page.waitForFunction('(d => d.peakHz > 470 && d.peakHz < 580)(window.__omnisonic)');
+      await page.keyboard.up('k');
+
       await page.click('#start'); // stop
       await page.waitForFunction("window.__omnisonic.state === 'idle'");
       expect(consoleErrors).toEqual([]);
