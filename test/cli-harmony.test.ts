@@ -125,6 +125,13 @@ describe('omnisonic suggest', () => {
     }
   });
 
+  it('accepts Hz, kHz, notes with cents and --a4 like tone and mix', () => {
+    const r = suggestJson(['440hz', '0.55kHz', 'C#5-20c', '--a4', '432']);
+    expect(r.input.frequencies[0]).toBeCloseTo(440, 3);
+    expect(r.input.frequencies[1]).toBeCloseTo(550, 3);
+    expect(r.input.frequencies[2]).toBeCloseTo(432 * 2 ** (3.8 / 12), 2);
+  });
+
   it('--tuning 12tet suggests tempered notes; pythagorean gives 3-smooth ratios', () => {
     for (const s of suggestJson(['C4', 'E4', '--tuning', '12tet']).suggestions)
       expect(Math.abs(s.cents)).toBeLessThan(0.5);
@@ -433,6 +440,7 @@ describe('bad input: one clear line, exit 2 (1 for unwritable paths), nothing wr
     ['not a note', ['suggest', 'C4', 'H4'], 2, /note 2: .*H4/],
     ['above Nyquist', ['suggest', '30000'], 2, /24000 \(Nyquist\)/],
     ['zero Hz', ['suggest', '0'], 2, /> 0/],
+    ['zero kHz', ['suggest', '0khz'], 2, /> 0 .*0khz/],
     ['range without ..', ['suggest', 'C4', '--range', '100'], 2, /--range: must be lo\.\.hi/],
     ['range reversed', ['suggest', 'C4', '--range', '500..100'], 2, /--range/],
     ['range bad note', ['suggest', 'C4', '--range', 'C3..X9'], 2, /--range: .*X9/],

@@ -41,7 +41,7 @@ export async function printSuggestTable(
   const lines: string[] = [];
   const freqs = input.frequencies.map(hz).join(', ');
   const chord = input.frequencies.length > 1 ? nameChordHz(input.frequencies, ctx.a4 ?? 440) : undefined;
-  const named = chord && chord.quality !== 'unknown' ? `, ${chord.name}` : '';
+  const named = chord && chord.quality !== 'unknown' && chord.quality !== 'note' ? `, ${chord.name}` : '';
   lines.push(
     `${c.bold(input.notes.join(' '))}${named} ${c.dim(`(${freqs} Hz)`)}  consonance ${c.bold(input.consonance.toFixed(3))}  roughness ${input.roughness.toFixed(3)}  harmonicity ${input.harmonicity.toFixed(3)}`,
   );

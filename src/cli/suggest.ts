@@ -26,7 +26,8 @@ const TUNINGS = ['just', '12tet', 'pythagorean'] as const;
 function frequencyOf(text: string, a4: number, field: string): number {
   let hz: number;
   try {
-    hz = parseHarmonyFrequency(text, a4);
+    const khz = /^\s*(\d+(?:\.\d*)?|\.\d+)\s*khz\s*$/i.exec(text); // as tone and mix accept
+    hz = khz ? Number(khz[1]) * 1000 : parseHarmonyFrequency(text, a4);
   } catch (e) {
     const err = toOmniError(e);
     if (err instanceof OmniError)
@@ -36,7 +37,7 @@ function frequencyOf(text: string, a4: number, field: string): number {
       });
     throw err;
   }
-  if (hz >= NYQUIST) {
+  if (!(hz > 0) || hz >= NYQUIST) {
     throw invalid('BAD_FREQUENCY', `${field}: must be > 0 and < ${NYQUIST} (Nyquist), got ${text}`, field);
   }
   return hz;
