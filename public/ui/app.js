@@ -211,8 +211,12 @@ async function start() {
 
 function stop() {
   if (!ws) return;
-  if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'stop' }));
-  else ws.close();
+  const sock = ws;
+  if (sock.readyState === WebSocket.OPEN && debug.state === 'live') {
+    sock.send(JSON.stringify({ type: 'stop' }));
+    // the server answers 'stopped' after its fade; close anyway if it does not
+    setTimeout(() => sock.readyState === WebSocket.OPEN && sock.close(1000), 1500);
+  } else sock.close(1000);
   setState('idle', 'stopping');
 }
 
