@@ -43,6 +43,15 @@ describe('quantisation and WAV', () => {
     for (const ch of channels) expect(ch[10]).toBeCloseTo(channels[0]![10]!, 6);
   });
 
+  it('reads back float and 24-bit samples from an extensible (4-channel) header', () => {
+    for (const format of ['f32', 's24'] as SampleFormat[]) {
+      const { channels } = decodeWav(encode(format, [ramp], 4), 'test');
+      expect(channels.length).toBe(4);
+      for (const ch of channels)
+        for (let i = 0; i < ramp.length; i += 97) expect(ch[i]).toBeCloseTo(ramp[i]!, 5);
+    }
+  });
+
   it('dithers with a triangular distribution of +-1 LSB, zero mean', () => {
     const n = 200000;
     const zeros = new Float64Array(n).fill(0.25 / 32767); // a quarter LSB: without dither always 0

@@ -26,7 +26,10 @@ async function progressFor(
 ): Promise<{ update(f: number): void; stop(): void }> {
   const seconds = engine.totalFrames / engine.sampleRate;
   const slow = seconds > 120 || (plan.type !== 'wav' && plan.type !== 'raw' && seconds > 20);
-  if (!process.stderr.isTTY || !Number.isFinite(seconds) || !slow) return { update() {}, stop() {} };
+  // a spinner needs a real terminal: some pseudo-terminals report zero columns, where ora
+  // would redraw forever
+  const terminal = process.stderr.isTTY && (process.stderr.columns ?? 0) > 0;
+  if (!terminal || !Number.isFinite(seconds) || !slow) return { update() {}, stop() {} };
   const { default: ora } = await import('ora');
   const spinner = ora({ text: 'rendering', stream: process.stderr }).start();
   let last = 0;

@@ -37,24 +37,46 @@ export function decodeWav(bytes: Uint8Array, name: string): DecodedAudio {
   const bits = wav.bitDepth;
   if (!fmt.sampleRate || !fmt.numChannels)
     throw new OmniError('BAD_AUDIO', `${name}: WAV header has no rate or channels`);
-  let raw: Float64Array[];
-  try {
-    const s = wav.getSamples(false, Float64Array) as unknown as Float64Array | Float64Array[];
-    raw = fmt.numChannels === 1 ? [s as Float64Array] : (s as Float64Array[]);
-  } catch (e) {
-    throw new OmniError('BAD_AUDIO', `${name}: cannot decode ${bits}-bit WAV data`, { cause: e });
+  // WAVE_FORMAT_EXTENSIBLE keeps the sample type in the first field of its subformat GUID
+  const subformat = (wav.fmt as { subformat?: number[] }).subformat?.[0];
+  const isFloat =
+    fmt.audioFormat === 3 ||
+    (fmt.audioFormat === 0xfffe && subformat === 3) ||
+    bits === '32f' ||
+    bits === '64';
+  const width = Number.parseInt(bits, 10) / 8;
+  const data = (wav.data as { samples: Uint8Array }).samples;
+  const ch = fmt.numChannels;
+  const frames = Math.floor(data.length / (width * ch));
+  if (frames === 0) throw new OmniError('BAD_AUDIO', `${name}: the WAV holds no samples`);
+  if (![1, 2, 3, 4, 8].includes(width) || (isFloat && width !== 4 && width !== 8)) {
+    throw new OmniError('BAD_AUDIO', `${name}: cannot decode ${bits}-bit WAV data`);
   }
-  if (raw.length === 0 || raw[0]!.length === 0)
-    throw new OmniError('BAD_AUDIO', `${name}: the WAV holds no samples`);
-  const isFloat = bits === '32f' || bits === '64';
-  const scale = isFloat ? 1 : bits === '8' ? 1 / 128 : 1 / 2 ** (Number(bits) - 1);
-  const offset = bits === '8' ? -128 : 0;
-  const channels = raw.map((ch) => {
-    const out = new Float32Array(ch.length);
-    for (let i = 0; i < ch.length; i++) out[i] = (ch[i]! + offset) * scale;
-    return out;
-  });
+  // wavefile parses the container; the samples are converted here with typed arrays (fast)
+  const channels = Array.from({ length: ch }, () => new Float32Array(frames));
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const stride = width * ch;
+  for (let c = 0; c < ch; c++) {
+    const out = channels[c]!;
+    let p = c * width;
+    for (let i = 0; i < frames; i++, p += stride) out[i] = sampleAt(view, p, width, isFloat);
+  }
   return { sampleRate: fmt.sampleRate, channels };
+}
+
+/** One little-endian sample at byte `p` as a float in [-1, 1]. */
+function sampleAt(view: DataView, p: number, width: number, isFloat: boolean): number {
+  if (isFloat) return width === 4 ? view.getFloat32(p, true) : view.getFloat64(p, true);
+  switch (width) {
+    case 1:
+      return (view.getUint8(p) - 128) / 128;
+    case 2:
+      return view.getInt16(p, true) / 32768;
+    case 3:
+      return (view.getUint8(p) | (view.getUint8(p + 1) << 8) | (view.getInt8(p + 2) << 16)) / 8388608;
+    default:
+      return view.getInt32(p, true) / 2147483648;
+  }
 }
 
 /**
