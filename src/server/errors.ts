@@ -5,25 +5,13 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_CODES, type ErrorCode, isOmniError } from '../errors.js';
-import { HarmonyError, type HarmonyErrorCode } from '../harmony/errors.js';
+import { HarmonyError } from '../harmony/errors.js';
+import { HARMONY_TO_OMNI } from '../harmony-bridge.js';
 
 /** Body of every error response. */
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; field?: string };
 }
-
-const HARMONY_TO_CODE: Record<HarmonyErrorCode, ErrorCode> = {
-  BAD_NOTE: 'BAD_NOTE',
-  BAD_FREQUENCY: 'BAD_FREQUENCY',
-  BAD_RATIO: 'BAD_VALUE',
-  EMPTY_CHORD: 'BAD_VALUE',
-  TOO_MANY_NOTES: 'BAD_VALUE',
-  BAD_OPTION: 'BAD_VALUE',
-  BAD_AUDIO: 'BAD_AUDIO',
-  SILENT_AUDIO: 'BAD_AUDIO',
-  BAD_SUGGESTION_ID: 'BAD_VALUE',
-  BAD_PROFILE: 'BAD_VALUE',
-};
 
 interface AjvError {
   keyword: string;
@@ -96,7 +84,7 @@ export function errorResponse(err: unknown): { status: number; body: ErrorBody; 
     return { status, body, internal: false };
   }
   if (err instanceof HarmonyError) {
-    const code = HARMONY_TO_CODE[err.code] ?? 'BAD_VALUE';
+    const code = HARMONY_TO_OMNI[err.code] ?? 'BAD_VALUE';
     return {
       status: 400,
       body: { error: { code, message: err.message, ...(err.field ? { field: err.field } : {}) } },

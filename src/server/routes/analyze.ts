@@ -3,6 +3,7 @@ import { Type as T } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { invalid } from '../../errors.js';
 import { analyzeAudio } from '../../harmony/analysis/analyze.js';
+import { assertAudible } from '../../harmony-bridge.js';
 import { decodeWav } from '../../io/audio-file.js';
 import { errorResponses } from '../schemas.js';
 
@@ -36,6 +37,8 @@ export async function analyzeRoutes(app: FastifyInstance): Promise<void> {
       if (!Buffer.isBuffer(body) || body.length === 0)
         throw invalid('BAD_AUDIO', 'the body is empty; send a WAV file', 'body');
       const audio = decodeWav(new Uint8Array(body.buffer, body.byteOffset, body.length), 'the request body');
+      // the same floor as the CLI: dithered silence is not analysed into noise notes
+      assertAudible(audio.channels, 'the request body');
       return analyzeAudio({ channels: audio.channels, sampleRate: audio.sampleRate });
     },
   );
