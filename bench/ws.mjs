@@ -64,7 +64,7 @@ function session(port, start, onJson = () => {}, onFrame = () => {}) {
       return;
     }
     const m = JSON.parse(String(data));
-    s.json.push(m);
+    if (m.type !== 'viz') s.json.push(m); // keep the bench client light
     if (m.type === 'started') s.started = now;
     onJson(m, now);
   });

@@ -36,6 +36,8 @@ export class Visualizer {
   private readonly ringL: Float64Array;
   private readonly ringR: Float64Array;
   private ringPos = 0;
+  /** Frames since the two channels last differed by more than 1e-6 (identical ears need only a real FFT). */
+  private sameFor = 0;
   private readonly fft: FFT;
   private readonly window: Float64Array;
   private readonly input: Float64Array;
@@ -108,11 +110,16 @@ export class Visualizer {
     let pos = this.ringPos;
     const a = planar[0]!;
     const b = ch > 1 ? planar[1]! : a;
+    let same = this.sameFor;
     for (let i = 0; i < frames; i++) {
-      ringL[pos] = a[i]!;
-      ringR[pos] = b[i]!;
+      const l = a[i]!;
+      const r = b[i]!;
+      ringL[pos] = l;
+      ringR[pos] = r;
+      same = Math.abs(l - r) <= 1e-6 ? same + 1 : 0;
       pos = pos + 1 === size ? 0 : pos + 1;
     }
+    this.sameFor = same;
     this.ringPos = pos;
     for (let c = 0; c < ch; c++) {
       const x = planar[c]!;
@@ -174,18 +181,32 @@ export class Visualizer {
     const input = this.input;
     const w = this.window;
     let pos = this.ringPos;
+    const out = this.out;
+    const mags = this.mags;
+    // Hann's coherent gain is 1/2, so a sine of amplitude A peaks at A * n / 4
+    const scale = 4 / n;
+    const top = this.topBin;
+    if (this.sameFor >= n) {
+      // both ears identical over the window: one real transform
+      for (let i = 0; i < n; i++) {
+        input[i] = ringL[pos]! * w[i]!;
+        pos = pos + 1 === n ? 0 : pos + 1;
+      }
+      this.fft.realTransform(out, input as unknown as number[]);
+      for (let k = 0; k <= top; k++) {
+        const a = out[2 * k]!;
+        const b = out[2 * k + 1]!;
+        mags[k] = Math.sqrt(a * a + b * b) * scale;
+      }
+      return this.bands();
+    }
     for (let i = 0; i < n; i++) {
       input[2 * i] = ringL[pos]! * w[i]!;
       input[2 * i + 1] = ringR[pos]! * w[i]!;
       pos = pos + 1 === n ? 0 : pos + 1;
     }
-    const out = this.out;
     this.fft.transform(out, input as unknown as number[]);
-    const mags = this.mags;
-    // Z = L + iR: (|L[k]|^2 + |R[k]|^2) / 2 = (|Z[k]|^2 + |Z[n-k]|^2) / 4. Hann's coherent gain
-    // is 1/2, so a sine of amplitude A peaks at A * n / 4.
-    const scale = 4 / n;
-    const top = this.topBin;
+    // Z = L + iR: (|L[k]|^2 + |R[k]|^2) / 2 = (|Z[k]|^2 + |Z[n-k]|^2) / 4
     for (let k = 0; k <= top; k++) {
       const j = k === 0 ? 0 : n - k;
       const a = out[2 * k]!;
@@ -194,6 +215,13 @@ export class Visualizer {
       const d = out[2 * j + 1]!;
       mags[k] = Math.sqrt((a * a + b * b + c * c + d * d) * 0.25) * scale;
     }
+    return this.bands();
+  }
+
+  /** The bands' levels in dB from the magnitudes of the last transform. */
+  private bands(): number[] {
+    const n = this.fftSize;
+    const mags = this.mags;
     const bands: number[] = [];
     for (let b = 0; b < this.bandLo.length; b++) {
       const lo = this.bandLo[b]!;
