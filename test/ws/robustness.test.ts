@@ -192,6 +192,26 @@ describe('WebSocket sessions under bad input and load', () => {
     await secured.close();
   });
 
+  it('admits browsers only from the allowed origins when origins are set', async () => {
+    const locked = await startServer({ origins: ['https://app.example.com'] });
+    const status = (headers: Record<string, string>): Promise<number> =>
+      new Promise((resolve) => {
+        const ws = new WebSocket(locked.wsUrl, { headers });
+        ws.on('open', () => {
+          ws.close();
+          resolve(101);
+        });
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.on('error', () => {});
+      });
+    const self = new URL(locked.url).origin;
+    expect(await status({ Origin: 'https://evil.example.net' })).toBe(403);
+    expect(await status({ Origin: 'https://app.example.com' })).toBe(101);
+    expect(await status({ Origin: self })).toBe(101);
+    expect(await status({})).toBe(101); // not a browser
+    await locked.close();
+  });
+
   it('serves the control page with content types and revalidation', async () => {
     const page = await fetch(`${server.url}/`);
     expect(page.status).toBe(200);

@@ -21,6 +21,12 @@ export interface WsOptions {
   maxSessions: number;
   /** Extra preset folders searched first. */
   presetDirs?: string[];
+  /**
+   * Origins whose pages may open sessions (`*` for any). When set, a browser's upgrade must come
+   * from the server's own origin or one of these, else 403; clients that send no `Origin`
+   * (Node, curl) are not affected. Unset: any origin.
+   */
+  origins?: string[];
   /** Close connections with no stream running for this long, seconds (default 60). */
   idleSec?: number;
   /** A registry with a sessions gauge (`src/server/metrics.ts`). */
@@ -50,6 +56,17 @@ function keyOfUpgrade(req: FastifyRequest): string | undefined {
   if (typeof header === 'string' && header !== '') return header;
   const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization?.trim() ?? '');
   return m?.[1];
+}
+
+/** True when the request has no `Origin` (not a browser), the server's own, or a listed one. */
+function originAllowed(req: FastifyRequest, origins: string[]): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined || origins.includes('*') || origins.includes(origin)) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -90,6 +107,15 @@ export const wsPlugin: FastifyPluginAsync<WsOptions> = async (fastify, opts) => 
   };
 
   const auth = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (opts.origins && !originAllowed(req, opts.origins)) {
+      await reply.code(403).send({
+        error: {
+          code: 'UNAUTHORIZED',
+          message: `origin ${req.headers.origin} may not open live sessions on this server`,
+        },
+      });
+      return;
+    }
     if (!opts.apiKey) return;
     const given = keyOfUpgrade(req);
     if (given === undefined || !timingSafeEqual(digest(given), digest(opts.apiKey))) {
