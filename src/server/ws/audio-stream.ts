@@ -36,6 +36,8 @@ export interface AudioStreamOptions {
 }
 
 const BINARY = { binary: true };
+/** Frame buffers a stream keeps for reuse. */
+const POOL_SIZE = 8;
 /** Phase of the next session's viz schedule: golden-ratio steps spread sessions evenly. */
 let nextVizPhase = 0;
 const TONE_PARAMS = [
@@ -89,6 +91,18 @@ export class AudioStream {
   private t0: number;
   private seq = 0;
   private warned = false;
+  /**
+   * Frame buffers come back to `pool` once the socket has written them (sends complete in
+   * order), so a steady stream allocates nothing; after any failed send pooling stops.
+   */
+  private readonly pool: Buffer[] = [];
+  private readonly inFlight: Buffer[] = [];
+  private pooling = true;
+  private readonly onSent = (err?: Error): void => {
+    const buf = this.inFlight.shift();
+    if (err) this.pooling = false;
+    else if (buf && this.pooling && this.pool.length < POOL_SIZE) this.pool.push(buf);
+  };
 
   constructor(o: AudioStreamOptions) {
     this.engine = o.engine;
@@ -237,14 +251,21 @@ export class AudioStream {
     }
     const q = this.quantizer;
     if (q) {
-      const buf = Buffer.allocUnsafeSlow(HEADER_BYTES + n * q.frameBytes);
+      const bytes = HEADER_BYTES + n * q.frameBytes;
+      const pooled = n === this.block && this.pooling;
+      const buf = (pooled && this.pool.pop()) || Buffer.allocUnsafeSlow(bytes);
       buf.writeUInt32LE(this.seq, 0);
       buf.writeDoubleLE(first, 4);
       buf.writeUInt32LE(n, 12);
       q.encode(this.planar, n, buf.subarray(HEADER_BYTES));
       this.seq = (this.seq + 1) >>> 0;
       this.stats.audioFrames++;
-      this.socket.send(buf, BINARY);
+      if (pooled) {
+        this.inFlight.push(buf);
+        this.socket.send(buf, BINARY, this.onSent);
+      } else {
+        this.socket.send(buf, BINARY);
+      }
     }
     const viz = this.viz;
     if (viz) {
