@@ -4,9 +4,8 @@
  * {@link buildApp} only builds; `start.ts` is the one module that listens.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
+import { readFileSync } from 'node:fs';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { authHook } from './auth.js';
 import { type CacheStore, MemoryStore, RedisStore } from './cache.js';
 import { errorHandler, notFoundHandler } from './errors.js';
@@ -16,6 +15,8 @@ import { analyzeRoutes } from './routes/analyze.js';
 import { audioRoutes } from './routes/audio.js';
 import { presetRoutes } from './routes/presets.js';
 import { systemRoutes } from './routes/system.js';
+import { pagePlugin } from './ws/page.js';
+import { wsPlugin } from './ws/plugin.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -69,16 +70,6 @@ declare module 'fastify' {
 
 /** JSON bodies above this size get 413. */
 export const BODY_LIMIT = 1024 * 1024;
-
-/** Options the WebSocket plugin (src/server/ws/plugin.ts) takes. */
-export interface WsPluginOptions {
-  apiKey?: string;
-  maxSessions: number;
-  presetDirs?: string[];
-  metrics: Metrics;
-}
-
-const PUBLIC_DIR = fileURLToPath(new URL('../../public/', import.meta.url));
 
 /**
  * Build the server (not listening). Close it with `app.close()`: in-flight requests finish and
@@ -195,13 +186,15 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     await api.register(analyzeRoutes);
     await api.register(presetRoutes);
   });
-  await registerWs(app, {
+  await app.register(wsPlugin, {
     ...(options.apiKey ? { apiKey: options.apiKey } : {}),
     maxSessions: options.maxSessions ?? 100,
     ...(options.presetDirs ? { presetDirs: options.presetDirs } : {}),
+    // browser pages may open sessions from the server's own origin and the --cors origins only
+    origins: options.cors ?? [],
     metrics,
   });
-  await registerPage(app);
+  await app.register(pagePlugin);
   return app;
 }
 
@@ -229,45 +222,4 @@ async function registerDocs(app: FastifyInstance): Promise<void> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-}
-
-async function registerWs(app: FastifyInstance, opts: WsPluginOptions): Promise<void> {
-  // the WebSocket plugin is written alongside; the server runs without it until it exists
-  const path = './ws/plugin.js';
-  let mod: { wsPlugin?: FastifyPluginAsync<WsPluginOptions> };
-  try {
-    mod = (await import(path)) as typeof mod;
-  } catch (e) {
-    if (isMissingModule(e)) return;
-    throw e;
-  }
-  if (mod.wsPlugin) await app.register(mod.wsPlugin, opts);
-}
-
-async function registerPage(app: FastifyInstance): Promise<void> {
-  // the control page is written alongside (src/server/ws/page.ts); a plain page until it exists
-  const path = './ws/page.js';
-  try {
-    const mod = (await import(path)) as { pagePlugin?: FastifyPluginAsync };
-    if (mod.pagePlugin && existsSync(`${PUBLIC_DIR}index.html`)) {
-      await app.register(mod.pagePlugin);
-      return;
-    }
-  } catch (e) {
-    if (!isMissingModule(e)) throw e;
-  }
-  app.get('/', { schema: { hide: true } }, async (_req, reply) =>
-    reply
-      .type('text/html; charset=utf-8')
-      .send(
-        '<!doctype html><title>OmniSonic</title><p>OmniSonic server. API docs at <a href="/docs">/docs</a>.</p>',
-      ),
-  );
-}
-
-function isMissingModule(e: unknown): boolean {
-  const err = e as NodeJS.ErrnoException;
-  return (
-    err?.code === 'ERR_MODULE_NOT_FOUND' || /Cannot find module|Failed to load url/.test(String(err?.message))
-  );
 }
