@@ -6,6 +6,21 @@ import { addToOutput, type Block, balanceGains, type Layer, panGains } from './l
 import { DEFAULT_GAIN, type ToneLayerSpec } from './scene.js';
 
 const TWO_PI = 2 * Math.PI;
+/** Parameters of a tone layer that `set`, timeline steps and live messages may change. */
+export const TONE_PARAMS: readonly string[] = [
+  'freq',
+  'gain',
+  'pan',
+  'wave',
+  'beat',
+  'duty',
+  'amRate',
+  'amDepth',
+  'fmRate',
+  'fmDev',
+  'rate',
+];
+
 /** Shortest smoothing of a parameter jump, so that even a "set at once" never clicks. */
 const MIN_SMOOTH_SEC = 0.005;
 /** Longest edge of an isochronic pulse. */
@@ -18,19 +33,7 @@ const ISO_EDGE_SEC = 0.004;
  */
 export class ToneLayer implements Layer {
   readonly id: string | undefined;
-  readonly params = [
-    'freq',
-    'gain',
-    'pan',
-    'wave',
-    'beat',
-    'duty',
-    'amRate',
-    'amDepth',
-    'fmRate',
-    'fmDev',
-    'rate',
-  ];
+  readonly params: readonly string[] = TONE_PARAMS;
   private readonly sampleRate: number;
   private readonly oscL: Oscillator;
   private readonly oscR: Oscillator;

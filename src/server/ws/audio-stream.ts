@@ -5,6 +5,7 @@ import { invalid } from '../../errors.js';
 import type { Engine } from '../../render/engine.js';
 import type { Layer } from '../../render/layer.js';
 import type { LayerSpec } from '../../render/scene.js';
+import { TONE_PARAMS } from '../../render/tone-layer.js';
 import type { AudioOptions, LayerRef, VizOptions } from './protocol.js';
 import type { SessionStats } from './session.js';
 import { Visualizer } from './viz.js';
@@ -40,19 +41,6 @@ const BINARY = { binary: true };
 const POOL_SIZE = 8;
 /** Phase of the next session's viz schedule: golden-ratio steps spread sessions evenly. */
 let nextVizPhase = 0;
-const TONE_PARAMS = [
-  'freq',
-  'gain',
-  'pan',
-  'wave',
-  'beat',
-  'duty',
-  'amRate',
-  'amDepth',
-  'fmRate',
-  'fmDev',
-  'rate',
-];
 const PARAMS_OF: Record<LayerSpec['type'], readonly string[]> = {
   tone: TONE_PARAMS,
   binaural: TONE_PARAMS,

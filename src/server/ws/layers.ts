@@ -3,6 +3,7 @@ import { NOISE_COLORS, type NoiseColor } from '../../dsp/noise.js';
 import { WAVES, type Wave } from '../../dsp/oscillator.js';
 import { invalid } from '../../errors.js';
 import type { LayerSpec } from '../../render/scene.js';
+import { TONE_PARAMS } from '../../render/tone-layer.js';
 import { checkFrequency, parseFrequency, parseGain } from '../../render/values.js';
 
 /** Most layers one live session may hold (scene layers plus added ones). */
@@ -231,20 +232,7 @@ function checkEars(carrier: number, beat: number, nyq: number, field: string): v
 }
 
 /** Parameters a live `set` may change, with their validation. */
-export const SET_PARAMS = [
-  'freq',
-  'gain',
-  'pan',
-  'wave',
-  'beat',
-  'duty',
-  'amRate',
-  'amDepth',
-  'fmRate',
-  'fmDev',
-  'rate',
-  'color',
-];
+export const SET_PARAMS: readonly string[] = [...TONE_PARAMS, 'color'];
 
 /**
  * Validate the `params` of a `set` message; returns values ready for `Engine.set`.
