@@ -47,3 +47,18 @@ export function requireComponent(what: string, present: boolean): boolean {
   console.warn(`skipping: ${what} is not installed`);
   return false;
 }
+
+/**
+ * A runner of the built CLI inside folder `dir`, with text output and a private config home
+ * (`dir/config`), so user presets and profiles of the machine never leak into a test.
+ */
+export function cliIn(dir: string) {
+  return (args: string[], env: NodeJS.ProcessEnv = {}) => {
+    const r = spawnSync(process.execPath, [CLI, ...args], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1', XDG_CONFIG_HOME: join(dir, 'config'), ...env },
+    });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+}

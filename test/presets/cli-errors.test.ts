@@ -3,26 +3,17 @@
  * `omnisonic: error: <file>: <json path>: <reason>`, no output file created, an existing output
  * file left untouched.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cliIn } from '../helpers/cli.js';
 import { BAD_CASES } from './bad-cases.js';
 
-const ROOT = join(import.meta.dirname, '../..');
-const BIN = join(ROOT, 'bin/omnisonic.js');
 const dir = mkdtempSync(join(tmpdir(), 'omni-presets-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', XDG_CONFIG_HOME: join(dir, 'config'), ...env },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = cliIn(dir);
 
 describe('bad presets via the CLI', () => {
   for (const [i, c] of BAD_CASES.entries()) {

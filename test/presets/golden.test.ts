@@ -11,15 +11,7 @@ import { loadPresetScene } from '../../src/presets/resolve.js';
 import { presetDuration } from '../../src/presets/scene.js';
 import type { Preset } from '../../src/presets/types.js';
 import { renderAll } from '../helpers/signal.js';
-import {
-  compareFeatures,
-  compareSessions,
-  type Features,
-  featuresOf,
-  quickPeakHz,
-  type SessionFeatures,
-  sessionFeaturesOf,
-} from './features.js';
+import { compareFeatures, compareSessions, featuresOf, quickPeakHz, sessionFeaturesOf } from './features.js';
 
 const PRESETS = join(import.meta.dirname, '../../presets');
 const GOLDEN = join(import.meta.dirname, 'golden');
@@ -46,17 +38,7 @@ describe('golden renders of every shipped preset', () => {
         expect(Number.isFinite(worst) && worst <= 1, `${name} peak ${worst}`).toBe(true);
       }
       const got = featuresOf(channels, sampleRate);
-      const file = join(GOLDEN, `${name}.json`);
-      if (UPDATE) {
-        writeFileSync(file, `${JSON.stringify(got)}\n`);
-        return;
-      }
-      expect(
-        existsSync(file),
-        `no golden file for ${name}: run UPDATE_GOLDEN=1 npx vitest run test/presets`,
-      ).toBe(true);
-      const want = JSON.parse(readFileSync(file, 'utf8')) as Features;
-      expect(compareFeatures(got, want)).toEqual([]);
+      checkGolden(`${name}.json`, got, compareFeatures);
     });
   }
 });
@@ -79,17 +61,23 @@ describe('golden sessions: the whole timeline of every shipped preset', () => {
       const segments = Math.min(60, Math.floor(seconds));
       const peakOf = (x: Float64Array, n: number, offset: number) => quickPeakHz(x, n, offset, sampleRate);
       const got = sessionFeaturesOf(channels, sampleRate, segments, tonal, peakOf);
-      const file = join(GOLDEN, `${name}.session.json`);
-      if (UPDATE) {
-        writeFileSync(file, `${JSON.stringify(got)}\n`);
-        return;
-      }
-      expect(
-        existsSync(file),
-        `no golden file for ${name}: run UPDATE_GOLDEN=1 npx vitest run test/presets`,
-      ).toBe(true);
-      const want = JSON.parse(readFileSync(file, 'utf8')) as SessionFeatures;
-      expect(compareSessions(got, want)).toEqual([]);
+      checkGolden(`${name}.session.json`, got, compareSessions);
     });
   }
 });
+
+/**
+ * Compare `got` with the golden file `name` (no differences listed by `compare`), or rewrite
+ * the file when UPDATE_GOLDEN=1.
+ */
+function checkGolden<T>(name: string, got: T, compare: (got: T, want: T) => string[]): void {
+  const file = join(GOLDEN, name);
+  if (UPDATE) {
+    writeFileSync(file, `${JSON.stringify(got)}\n`);
+    return;
+  }
+  expect(existsSync(file), `no golden file ${name}: run UPDATE_GOLDEN=1 npx vitest run test/presets`).toBe(
+    true,
+  );
+  expect(compare(got, JSON.parse(readFileSync(file, 'utf8')) as T)).toEqual([]);
+}

@@ -1,29 +1,22 @@
+import { spawnSync } from 'node:child_process';
 /**
  * Presets rendered for real: a timeline glide is phase-continuous, timed sessions reach the
  * values their timeline sets, and `omnisonic render <name>` writes a WAV with the right peaks.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeWav } from '../../src/io/audio-file.js';
 import { loadPresetScene, presetValueScene } from '../../src/presets/resolve.js';
+import { cliIn } from '../helpers/cli.js';
 import { peakFrequency, renderAll, rms, spectrumDb } from '../helpers/signal.js';
 
 const ROOT = join(import.meta.dirname, '../..');
-const BIN = join(ROOT, 'bin/omnisonic.js');
 const dir = mkdtempSync(join(tmpdir(), 'omni-render-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', XDG_CONFIG_HOME: join(dir, 'config'), ...env },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = cliIn(dir);
 
 function preset(extra: Record<string, unknown>): Record<string, unknown> {
   return { name: 'p', description: 'test preset', duration: 2, ...extra };
