@@ -1,3 +1,4 @@
+import { arenaOf } from './arena.js';
 import { getTable, gridHarmonics, type TableWave, type WaveTable } from './tables.js';
 
 /** Periodic waveforms. All but sine are band-limited (no harmonic above Nyquist). */
@@ -30,6 +31,8 @@ export class Oscillator {
   private rotFreq = -1;
   private rotCos = 1;
   private rotSin = 0;
+  private rot4Cos = 1;
+  private rot4Sin = 0;
 
   constructor(sampleRate: number, wave: Wave = 'sine', phase = 0, duty = 0.5) {
     this.sampleRate = sampleRate;
@@ -74,20 +77,23 @@ export class Oscillator {
         this.rotFreq = freq;
         this.rotCos = Math.cos(TWO_PI * inc);
         this.rotSin = Math.sin(TWO_PI * inc);
+        this.rot4Cos = Math.cos(TWO_PI * 4 * inc);
+        this.rot4Sin = Math.sin(TWO_PI * 4 * inc);
       }
+      const done = this.sineSimd(outL, outR, frames, inc, gainL, gainR);
       const rc = this.rotCos;
       const rs = this.rotSin;
-      let c = Math.cos(TWO_PI * this.phase);
-      let s = Math.sin(TWO_PI * this.phase);
+      let c = Math.cos(TWO_PI * (this.phase + done * inc));
+      let s = Math.sin(TWO_PI * (this.phase + done * inc));
       if (outR === null) {
-        for (let i = 0; i < frames; i++) {
+        for (let i = done; i < frames; i++) {
           outL[i]! += s * gainL;
           const nc = c * rc - s * rs;
           s = s * rc + c * rs;
           c = nc;
         }
       } else {
-        for (let i = 0; i < frames; i++) {
+        for (let i = done; i < frames; i++) {
           outL[i]! += s * gainL;
           outR[i]! += s * gainR;
           const nc = c * rc - s * rs;
@@ -117,6 +123,47 @@ export class Oscillator {
     }
     const p = this.phase + inc * frames;
     this.phase = p - Math.floor(p);
+  }
+
+  /**
+   * The steady sine in the SIMD kernel when the outputs live in the arena: four phasors, each
+   * anchored to its exact phase, turn by four frames at a time. Returns the frames done (a
+   * multiple of four; 0 when the outputs live elsewhere).
+   */
+  private sineSimd(
+    outL: Float64Array,
+    outR: Float64Array | null,
+    frames: number,
+    inc: number,
+    gainL: number,
+    gainR: number,
+  ): number {
+    const n = frames & ~3;
+    if (n === 0) return 0;
+    const mem = arenaOf(outL);
+    if (!mem || (outR && arenaOf(outR) !== mem)) return 0;
+    const pl = mem.ptr(outL);
+    const pr = outR ? mem.ptr(outR) : -1;
+    const p = TWO_PI * this.phase;
+    const w = TWO_PI * inc;
+    mem.kernels.sineAdd(
+      pl,
+      pr,
+      n,
+      Math.cos(p),
+      Math.cos(p + w),
+      Math.cos(p + 2 * w),
+      Math.cos(p + 3 * w),
+      Math.sin(p),
+      Math.sin(p + w),
+      Math.sin(p + 2 * w),
+      Math.sin(p + 3 * w),
+      this.rot4Cos,
+      this.rot4Sin,
+      gainL,
+      gainR,
+    );
+    return n;
   }
 
   /**

@@ -1,4 +1,12 @@
+import { type Arena, arena, arenaOf, hash32 } from './arena.js';
 import { Rng } from './rng.js';
+
+/** Staging buffers of a quantiser, in one arena. */
+interface Stage {
+  mem: Arena;
+  src: Float64Array[];
+  dst: Uint8Array;
+}
 
 /** Sample formats of the output: signed integers of 16, 24, 32 bits, or 32-bit float. */
 export type SampleFormat = 's16' | 's24' | 's32' | 'f32';
@@ -10,6 +18,8 @@ export const BITS_TO_FORMAT: Record<string, SampleFormat> = {
 };
 
 const DITHER_SCALE = 1 / 65536;
+/** Largest block the staging buffers take (longer ones use the TypeScript loop). */
+const MAX_STAGE = 4096;
 
 /** Bytes of one sample in a format. */
 export function bytesPerSample(format: SampleFormat): number {
@@ -30,6 +40,10 @@ export interface QuantizerOptions {
  * buffer: channel mapping (mono to all channels, stereo to mono as the mean, stereo into the
  * first two of more), TPDF dither of +-1 LSB for integer formats, and clipping at full scale
  * (counted in {@link clipped}).
+ *
+ * The dither of sample `c` of frame `f` is drawn from `hash32(seed + f * channels + c)`: a
+ * counter-based generator, so the bytes do not depend on how a render is cut into blocks, and
+ * the SIMD kernel (16-bit, one or two channels) and the TypeScript loops give the same bytes.
  */
 export class Quantizer {
   readonly format: SampleFormat;
@@ -38,14 +52,17 @@ export class Quantizer {
   /** Samples that were beyond full scale and were clipped. */
   clipped = 0;
   private readonly dither: boolean;
-  /** State of the dither's xorshift32 generator (seeded from an Rng). */
-  private state: number;
+  private readonly seed: number;
+  /** Frames encoded so far (the dither's counter). */
+  private position = 0;
+  /** Staging buffers in the arena for callers whose arrays live elsewhere (made on first use). */
+  private stage: Stage | null = null;
 
   constructor(opts: QuantizerOptions) {
     this.format = opts.format;
     this.channels = opts.channels;
     this.dither = (opts.dither ?? true) && opts.format !== 'f32';
-    this.state = new Rng(opts.seed ?? 0xd17e).nextU32() | 1;
+    this.seed = new Rng(opts.seed ?? 0xd17e).nextU32() | 0;
     this.frameBytes = bytesPerSample(opts.format) * opts.channels;
   }
 
@@ -55,60 +72,77 @@ export class Quantizer {
    */
   encode(src: Float64Array[], frames: number, dst: Uint8Array): number {
     const outCh = this.channels;
+    const key = (this.seed + this.position * outCh) | 0;
     if (this.format === 's16' && src.length === outCh && outCh <= 2) {
-      this.encode16(src, frames, dst);
-      return frames * this.frameBytes;
+      if (!this.encode16Simd(src, frames, dst, key)) this.encode16(src, frames, dst, key);
+    } else {
+      for (let c = 0; c < outCh; c++) this.encodeChannel(this.sourceFor(src, c), src, c, frames, dst, key);
     }
-    for (let c = 0; c < outCh; c++) {
-      const s = this.sourceFor(src, c);
-      this.encodeChannel(s, src, c, frames, dst);
-    }
+    this.position += frames;
     return frames * this.frameBytes;
   }
 
-  /** The common case, fused: 16-bit, one or two channels written as synthesised. */
-  private encode16(src: Float64Array[], frames: number, dst: Uint8Array): void {
+  /** 16-bit, one or two channels, in the SIMD kernel; false when no arena has room. */
+  private encode16Simd(src: Float64Array[], frames: number, dst: Uint8Array, key: number): boolean {
+    const stereo = src.length === 2;
+    let mem = arenaOf(src[0]!);
+    const direct =
+      mem !== undefined &&
+      (!stereo || arenaOf(src[1]!) === mem) &&
+      arenaOf(dst) === mem &&
+      dst.byteOffset % 2 === 0;
+    let staged: Stage | null = null;
+    if (!direct) {
+      // blocks come in at most MAX_STAGE frames at a time through the staging buffers
+      staged = frames <= MAX_STAGE ? this.staging(src.length) : null;
+      if (!staged) return false;
+      mem = staged.mem;
+      for (let c = 0; c < src.length; c++) staged.src[c]!.set(src[c]!.subarray(0, frames));
+    }
+    const m = mem!;
+    const pl = m.ptr(staged ? staged.src[0]! : src[0]!);
+    const pr = stereo ? m.ptr(staged ? staged.src[1]! : src[1]!) : 0;
+    const pd = m.ptr(staged ? staged.dst : dst);
+    const dither = this.dither ? DITHER_SCALE : 0;
+    this.clipped += stereo
+      ? m.kernels.q16s(pl, pr, pd, frames, key, dither)
+      : m.kernels.q16m(pl, pd, frames, key, dither);
+    if (staged) dst.set(staged.dst.subarray(0, frames * this.frameBytes));
+    return true;
+  }
+
+  private staging(channels: number): Stage | null {
+    if (!this.stage) {
+      const mem = arena(MAX_STAGE * (8 * channels + this.frameBytes) + 256);
+      const stage = {
+        mem,
+        src: Array.from({ length: channels }, () => mem.f64(MAX_STAGE)),
+        dst: mem.bytes(MAX_STAGE * this.frameBytes),
+      };
+      if (stage.src.some((s) => mem.ptr(s) < 0) || mem.ptr(stage.dst) < 0) return null;
+      this.stage = stage;
+    }
+    return this.stage;
+  }
+
+  /** The TypeScript twin of the 16-bit kernel (the same bytes), for when the arena is full. */
+  private encode16(src: Float64Array[], frames: number, dst: Uint8Array, key: number): void {
     const out = new Int16Array(dst.buffer, dst.byteOffset, frames * src.length);
     const dither = this.dither ? DITHER_SCALE : 0;
-    let x = this.state;
+    const ch = src.length;
     let clipped = 0;
-    const a = src[0]!;
-    if (src.length === 1) {
-      for (let i = 0; i < frames; i++) {
-        x ^= x << 13;
-        x ^= x >>> 17;
-        x ^= x << 5;
-        let q = ((a[i]! * 32767 + ((x & 0xffff) - (x >>> 16)) * dither + 32768.5) | 0) - 32768;
-        if (q > 32767 || q < -32768) {
-          q = q > 0 ? 32767 : -32768;
-          clipped++;
-        }
-        out[i] = q;
-      }
-    } else {
-      const b = src[1]!;
-      for (let i = 0, j = 0; i < frames; i++, j += 2) {
-        x ^= x << 13;
-        x ^= x >>> 17;
-        x ^= x << 5;
-        let q = ((a[i]! * 32767 + ((x & 0xffff) - (x >>> 16)) * dither + 32768.5) | 0) - 32768;
+    for (let c = 0; c < ch; c++) {
+      const a = src[c]!;
+      for (let i = 0, j = c; i < frames; i++, j += ch) {
+        const h = hash32(key + j);
+        let q = Math.floor(a[i]! * 32767 + ((h & 0xffff) - (h >>> 16)) * dither + 0.5);
         if (q > 32767 || q < -32768) {
           q = q > 0 ? 32767 : -32768;
           clipped++;
         }
         out[j] = q;
-        x ^= x << 13;
-        x ^= x >>> 17;
-        x ^= x << 5;
-        q = ((b[i]! * 32767 + ((x & 0xffff) - (x >>> 16)) * dither + 32768.5) | 0) - 32768;
-        if (q > 32767 || q < -32768) {
-          q = q > 0 ? 32767 : -32768;
-          clipped++;
-        }
-        out[j + 1] = q;
       }
     }
-    this.state = x;
     this.clipped += clipped;
   }
 
@@ -125,15 +159,13 @@ export class Quantizer {
     c: number,
     frames: number,
     dst: Uint8Array,
+    key: number,
   ): void {
     const outCh = this.channels;
     const a = which >= 0 ? src[which]! : src[0]!;
     const b = which === -1 ? src[1]! : null;
     const silent = which === -2;
-    // TPDF dither: the difference of two independent uniform 16-bit halves of one xorshift32
-    // draw is triangular on (-1, 1) LSB
     const dither = this.dither ? DITHER_SCALE : 0;
-    let x = this.state;
     let clipped = 0;
     switch (this.format) {
       case 's16':
@@ -151,10 +183,8 @@ export class Quantizer {
               : new Int32Array(dst.buffer, dst.byteOffset, frames * outCh);
         for (let i = 0, j = c; i < frames; i++, j += outCh) {
           const s = silent ? 0 : b ? (a[i]! + b[i]!) * 0.5 : a[i]!;
-          x ^= x << 13;
-          x ^= x >>> 17;
-          x ^= x << 5;
-          let q = Math.floor(s * max + ((x & 0xffff) - (x >>> 16)) * dither + 0.5);
+          const h = hash32(key + j);
+          let q = Math.floor(s * max + ((h & 0xffff) - (h >>> 16)) * dither + 0.5);
           if (q > max || q < min) {
             q = q > 0 ? max : min;
             clipped++;
@@ -179,7 +209,6 @@ export class Quantizer {
         break;
       }
     }
-    this.state = x;
     this.clipped += clipped;
   }
 }

@@ -116,9 +116,11 @@ export async function writeOutput(
       await sink.write(header);
       bytes += header.length;
     }
-    const planar = Array.from({ length: engine.channels }, () => new Float64Array(BLOCK));
+    // in the kernels' arena: the engine renders and the quantiser reads and writes in place
+    const mem = engine.arena;
+    const planar = Array.from({ length: engine.channels }, () => mem.f64(BLOCK));
     // blocks are quantised into one large chunk, written when full: few, large writes
-    const chunk = new Uint8Array(new ArrayBuffer(BLOCK * q.frameBytes * BLOCKS_PER_WRITE));
+    const chunk = mem.bytes(BLOCK * q.frameBytes * BLOCKS_PER_WRITE);
     let fill = 0;
     let lastYield = performance.now();
     while (!sink.closed) {

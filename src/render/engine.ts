@@ -1,3 +1,4 @@
+import { type Arena, arena } from '../dsp/arena.js';
 import { fadeGain } from '../dsp/envelope.js';
 import { PeakLimiter } from '../dsp/limiter.js';
 import { Param } from '../dsp/param.js';
@@ -18,6 +19,11 @@ import { ToneLayer } from './tone-layer.js';
 /** Largest block the engine renders in one go; callers may ask for any number of frames. */
 export const MAX_BLOCK = 4096;
 const SCRATCH_ARRAYS = 5;
+/**
+ * Arena room an engine reserves when it is made: its own blocks, its layers' kernel state and
+ * the output buffers of whoever renders it, so that all of them land in one arena.
+ */
+const ARENA_RESERVE = 1 << 20;
 
 interface PendingStep {
   frame: number;
@@ -56,8 +62,11 @@ export class Engine {
   private readonly ownLeft: Float64Array;
   private readonly ownRight: Float64Array;
   private readonly rng: Rng;
+  /** The arena of the engine's blocks; callers allocate their output arrays here too. */
+  readonly arena: Arena;
 
   constructor(scene: Scene) {
+    this.arena = arena(ARENA_RESERVE);
     this.sampleRate = scene.sampleRate;
     const sr = scene.sampleRate;
     this.totalFrames = Number.isFinite(scene.duration)
@@ -89,14 +98,16 @@ export class Engine {
       }))
       .sort((a, b) => a.frame - b.frame);
     for (const step of this.steps) this.checkStep(step);
-    this.ownLeft = new Float64Array(MAX_BLOCK);
-    this.ownRight = new Float64Array(this.channels === 2 ? MAX_BLOCK : 0);
+    // block buffers live in the kernels' arena, so the SIMD kernels work on them in place
+    const mem = this.arena;
+    this.ownLeft = mem.f64(MAX_BLOCK);
+    this.ownRight = this.channels === 2 ? mem.f64(MAX_BLOCK) : new Float64Array(0);
     this.block = {
       left: this.ownLeft,
       right: this.channels === 2 ? this.ownRight : null,
       frames: 0,
       start: 0,
-      scratch: Array.from({ length: SCRATCH_ARRAYS }, () => new Float64Array(MAX_BLOCK)),
+      scratch: Array.from({ length: SCRATCH_ARRAYS }, () => mem.f64(MAX_BLOCK)),
     };
   }
 

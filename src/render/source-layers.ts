@@ -99,6 +99,11 @@ export class NoiseLayer extends SignalLayer {
   }
 
   render(block: Block): void {
+    if (block.right === null && this.gain.isConstant()) {
+      // mono at a steady gain: the generator adds into the output in one pass
+      this.source.addTo(block.left, block.frames, this.gain.value);
+      return;
+    }
     const sig = block.scratch[0]!;
     this.source.process(sig, 0, block.frames);
     this.output(block, sig, null);

@@ -83,8 +83,9 @@ export async function renderToBuffer(
   const out = encoded ? Buffer.alloc(0) : Buffer.allocUnsafe(header.length + dataBytes);
   header.copy(out, 0);
   let pos = header.length;
-  const planar = Array.from({ length: engine.channels }, () => new Float64Array(BLOCK));
-  const chunk = new Uint8Array(new ArrayBuffer(BLOCK * frameBytes));
+  // in the engine's arena, where the kernels work in place
+  const planar = Array.from({ length: engine.channels }, () => engine.arena.f64(BLOCK));
+  const chunk = engine.arena.bytes(BLOCK * frameBytes);
   const slice = limits.sliceMs ?? 8;
   let frames = 0;
   let t0 = performance.now();

@@ -104,8 +104,9 @@ export class Player {
       dither: this.opts.dither,
       seed: this.opts.seed,
     });
-    const planar = Array.from({ length: engine.channels }, () => new Float64Array(block));
-    const bytes = new Uint8Array(new ArrayBuffer(block * q.frameBytes));
+    // in the engine's arena, where the kernels work in place
+    const planar = Array.from({ length: engine.channels }, () => engine.arena.f64(block));
+    const bytes = engine.arena.bytes(block * q.frameBytes);
     const step = 1 / (GAIN_RAMP_SEC * sr);
     let t0 = performance.now();
     let sent = 0;

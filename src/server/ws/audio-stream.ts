@@ -98,7 +98,7 @@ export class AudioStream {
     this.stats = o.stats;
     this.quantizer = o.quantizer;
     this.block = o.audio?.blockSize ?? VIZ_ONLY_BLOCK;
-    this.planar = Array.from({ length: o.engine.channels }, () => new Float64Array(this.block));
+    this.planar = Array.from({ length: o.engine.channels }, () => o.engine.arena.f64(this.block));
     nextVizPhase = (nextVizPhase + 0.618034) % 1;
     this.viz = o.viz ? new Visualizer(o.engine.sampleRate, o.engine.channels, o.viz, nextVizPhase) : null;
     this.fftSize = this.viz?.fftSize ?? null;
