@@ -91,6 +91,19 @@ describe('omnisonic tone', () => {
     expect(head.readUInt32LE(40)).toBe(0xffffffff);
   });
 
+  it.each([['presets', 'list'], ['--help'], ['suggest', 'C4', 'E4', '--json']])(
+    'ends text output quietly when the reader closes the pipe: %s',
+    (...args) => {
+      // the reader is gone before the CLI writes (it starts in far less time than node does)
+      const p = spawnSync('bash', [
+        '-c',
+        `node ${CLI} ${args.join(' ')} | true; echo "cli=\${PIPESTATUS[0]}"`,
+      ]);
+      expect(p.stdout.toString().trim()).toBe('cli=0');
+      expect(p.stderr.toString()).toBe('');
+    },
+  );
+
   it('writes headerless PCM with -t raw', () => {
     const r = run(['tone', '440', '-d', '0.25', '-t', 'raw', '-o', '-']);
     expect(r.status).toBe(0);

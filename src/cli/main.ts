@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { isOmniError } from '../errors.js';
+import { packagePath } from '../package-root.js';
 import { register as analyze } from './commands/analyze.js';
 import { register as mix } from './commands/mix.js';
 import { register as play } from './commands/play.js';
@@ -11,7 +12,7 @@ import { register as suggest } from './commands/suggest.js';
 import { register as tone } from './commands/tone.js';
 import { printError, setVerbose } from './report.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+const pkg = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as {
   version: string;
 };
 
@@ -61,5 +62,14 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode = isOmniError(e) ? e.exitCode : 1;
   }
 }
+
+// A reader that stops early (`omnisonic presets list | head -3`) closes the pipe: the rest of
+// the text has nowhere to go, which is the reader's choice, not an error. Audio to stdout handles
+// this in its sink; this covers text, help included, without making process.stdout up front.
+process.on('uncaughtException', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE' && e.syscall === 'write') return;
+  printError(e);
+  process.exit(1);
+});
 
 await main(process.argv);

@@ -69,10 +69,9 @@ async function mixOf(
 }
 
 async function presetScene(name: string, opts: Record<string, unknown>, given: Given, sampleRate: number) {
-  const modulePath = '../presets/resolve.js';
   let mod: { loadPresetScene: (n: string, o: Record<string, unknown>) => Promise<{ scene: Scene }> };
   try {
-    mod = await import(modulePath);
+    mod = await import('../presets/resolve.js');
   } catch (e) {
     throw new OmniError('NOT_FOUND', `'${name}' is not a frequency, a file, or a known preset`, { cause: e });
   }

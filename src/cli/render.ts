@@ -7,13 +7,11 @@ import { outputPlanOf, sampleRateOf, seedOf } from './options.js';
 import { info } from './report.js';
 import { runScene } from './run.js';
 
-/** Module of the MIDI renderer (written separately; loaded only for .mid files). */
-const MIDI_MODULE = '../midi/render.js';
-
 async function renderMidi(path: string, opts: Record<string, unknown>): Promise<void> {
   let mod: { renderMidiFile?: (p: string, o: Record<string, unknown>) => Promise<void> };
   try {
-    mod = (await import(MIDI_MODULE)) as typeof mod;
+    // loaded only for .mid files
+    mod = (await import('../midi/render.js')) as typeof mod;
   } catch (e) {
     throw new OmniError(
       'INTERNAL',

@@ -1,3 +1,4 @@
+import { isatty } from 'node:tty';
 import { OmniError } from '../errors.js';
 import { type OutputPlan, writeOutput } from '../io/output.js';
 import { Engine } from '../render/engine.js';
@@ -28,7 +29,8 @@ async function progressFor(
   const slow = seconds > 120 || (plan.type !== 'wav' && plan.type !== 'raw' && seconds > 20);
   // a spinner needs a real terminal: some pseudo-terminals report zero columns, where ora
   // would redraw forever
-  const terminal = process.stderr.isTTY && (process.stderr.columns ?? 0) > 0;
+  // isatty first: process.stderr is not even made when it is not a terminal
+  const terminal = isatty(2) && (process.stderr.columns ?? 0) > 0;
   if (!terminal || !Number.isFinite(seconds) || !slow) return { update() {}, stop() {} };
   const { default: ora } = await import('ora');
   const spinner = ora({ text: 'rendering', stream: process.stderr }).start();

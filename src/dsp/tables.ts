@@ -1,4 +1,9 @@
-import FFT from 'fft.js';
+import { createRequire } from 'node:module';
+import type FFTModule from 'fft.js';
+
+// fft.js is loaded on the first table, not at start-up: a sine never needs it
+const requireCjs = createRequire(import.meta.url);
+let FFT: typeof FFTModule | undefined;
 
 /** Periodic waveforms other than sine, synthesised band-limited from wavetables. */
 export type TableWave = 'square' | 'saw' | 'triangle' | 'pulse';
@@ -54,6 +59,7 @@ export function getTable(wave: TableWave, harmonics: number, duty = 0.5): WaveTa
   const hit = cache.get(key);
   if (hit) return hit;
   const size = tableSize(h);
+  FFT ??= requireCjs('fft.js') as typeof FFTModule;
   const fft = new FFT(size);
   const spectrum = fft.createComplexArray() as number[];
   for (let k = 1; k <= h && k < size / 2; k++) {

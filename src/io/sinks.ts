@@ -122,8 +122,11 @@ export class StdoutSink implements ByteSink {
   async write(chunk: Uint8Array): Promise<void> {
     if (this.failure) throw ioError(this.failure, 'standard output', 'write to');
     if (this.isClosed) return;
-    const ok = this.out.write(Buffer.from(chunk));
-    if (!ok && !this.isClosed) await this.drain();
+    // no copy: the caller reuses `chunk` once this resolves, so it waits until the stream has
+    // handed all of it over (at once for a pipe or file on Linux)
+    await new Promise<void>((resolve) => {
+      this.out.write(chunk, () => resolve());
+    });
   }
 
   async finish(): Promise<void> {

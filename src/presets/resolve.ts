@@ -5,15 +5,15 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { isOmniError, OmniError } from '../errors.js';
+import { packagePath } from '../package-root.js';
 import type { Scene } from '../render/scene.js';
 import { type LoadContext, type LoadedPreset, loadPresetFile, loadPresetValue } from './load.js';
 import { presetDuration, presetToScene } from './scene.js';
 import type { Preset } from './types.js';
 
 /** Folder of the presets shipped with the package. */
-export const BUILTIN_DIR = fileURLToPath(new URL('../../presets/', import.meta.url));
+export const BUILTIN_DIR = packagePath('presets');
 
 /** Where presets are looked up. */
 export interface PresetLookup {

@@ -5,8 +5,10 @@
  * values in range for the parameter they set, steps inside the preset's duration.
  */
 import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { NOISE_COLORS } from '../dsp/noise.js';
 import { WAVES } from '../dsp/oscillator.js';
+import { packagePath } from '../package-root.js';
 import { type Issue, joinPath, SchemaChecker, type SchemaNode, show } from './schema-check.js';
 import { type Preset, type PresetLayer, STEP_PARAMS } from './types.js';
 import { type Parsed, parsePresetFrequency, parsePresetGain, parsePresetTime } from './values.js';
@@ -14,7 +16,7 @@ import { type Parsed, parsePresetFrequency, parsePresetGain, parsePresetTime } f
 let schemaCache: SchemaNode | undefined;
 
 /** URL of the shipped JSON Schema (`presets/schema.json` in the package). */
-export const SCHEMA_URL = new URL('../../presets/schema.json', import.meta.url);
+export const SCHEMA_URL = pathToFileURL(packagePath('presets', 'schema.json'));
 
 /** The shipped JSON Schema of presets. */
 export function presetSchema(): SchemaNode {

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { packagePath } from '../package-root.js';
 import { authHook } from './auth.js';
 import { type CacheStore, MemoryStore, RedisStore } from './cache.js';
 import { errorHandler, notFoundHandler } from './errors.js';
@@ -18,7 +19,7 @@ import { systemRoutes } from './routes/system.js';
 import { pagePlugin } from './ws/page.js';
 import { wsPlugin } from './ws/plugin.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+const pkg = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as {
   version: string;
 };
 /** Version reported by `/health` and the OpenAPI document. */

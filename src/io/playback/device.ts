@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { OmniError } from '../../errors.js';
+import { packagePath } from '../../package-root.js';
 
 /** What a playback device is opened with. */
 export interface DeviceRequest {
@@ -21,7 +21,8 @@ const PROBE_TIMEOUT_MS = 8000;
  * await probeDevice({ device: 'default', sampleRate: 48000, channels: 2 });
  */
 export async function probeDevice(req: DeviceRequest): Promise<void> {
-  const child = fileURLToPath(new URL('./probe-child.js', import.meta.url));
+  // the compiled child, wherever this code runs from (sources, dist/ or the CLI bundle)
+  const child = packagePath('dist', 'io', 'playback', 'probe-child.js');
   const args = [child, req.device ?? '', String(req.sampleRate), String(req.channels)];
   const name = req.device ?? 'default';
   const { code, signal, out, err } = await new Promise<{

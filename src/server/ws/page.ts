@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { extname, join } from 'node:path';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { packagePath } from '../../package-root.js';
 
 /** Folder of the control page (`public/` at the package root, from both `src/` and `dist/`). */
-export const PUBLIC_DIR = fileURLToPath(new URL('../../../public/', import.meta.url));
+export const PUBLIC_DIR = packagePath('public');
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -46,7 +46,7 @@ export const pagePlugin: FastifyPluginAsync<PageOptions> = async (fastify, opts)
     }
     let body: Buffer;
     try {
-      body = await readFile(`${dir}${sub}${name}`);
+      body = await readFile(join(dir, sub, name));
     } catch {
       return reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no page file '${name}'` } });
     }

@@ -87,8 +87,7 @@ export const wsPlugin: FastifyPluginAsync<WsOptions> = async (fastify, opts) => 
   const maxSessions = Math.max(0, Math.floor(opts.maxSessions));
   let makeSynth: ((sampleRate: number) => MidiLayer) | null = null;
   try {
-    const path = '../../midi/synth.js';
-    const mod = (await import(path)) as {
+    const mod = (await import('../../midi/synth.js')) as {
       PolySynth?: new (sr: number, o: { id?: string }) => MidiLayer;
     };
     const PolySynth = mod.PolySynth;
@@ -178,8 +177,7 @@ async function loadPreset(
 ): Promise<Scene> {
   let mod: { loadPresetScene?: (n: string, o: object) => Promise<{ scene: Scene }> };
   try {
-    const path = '../../presets/resolve.js';
-    mod = (await import(path)) as typeof mod;
+    mod = (await import('../../presets/resolve.js')) as typeof mod;
   } catch {
     throw invalid('NOT_FOUND', `preset '${name}': presets are not available on this server`, 'preset');
   }
