@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // OmniSonic render benchmarks, side by side with FFmpeg and SoX in one run (the jobs of
 // BENCH.md): 600 s renders at 44.1 kHz, 16-bit WAV to a pipe, whole-process wall time (median
-// of N runs), the ratio ours/FFmpeg, peak memory, and start-up for a 3 s tone.
+// of N runs, the commands taking turns), the ratio ours/FFmpeg, peak memory, and start-up for a
+// 3 s tone beside bare `node -e 0`.
 //
 //   npm run bench              all jobs, 5 runs each
 //   node bench/run.js --runs 3 --only sine,pink
@@ -81,14 +82,27 @@ function timed(cmd, argv) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function measure(cmd, argv) {
-  const results = [];
-  for (let i = 0; i < runs; i++) results.push(await timed(cmd, argv));
+/** Summary of one command's runs: median wall time, peak RSS, bytes written. */
+function summary(results) {
   return {
     wall: median(results.map((r) => r.wall)),
     rss: Math.max(...results.map((r) => r.rss)),
     bytes: results[0].bytes,
   };
+}
+
+/**
+ * Run each command `runs` times, interleaved (ours, FFmpeg, SoX, ours, ...), so that a machine
+ * whose speed drifts during the bench slows every command alike.
+ */
+async function measureAll(commands) {
+  const results = commands.map(() => []);
+  for (let i = 0; i < runs; i++) {
+    for (let c = 0; c < commands.length; c++) {
+      if (commands[c]) results[c].push(await timed(commands[c][0], commands[c][1]));
+    }
+  }
+  return results.map((r, c) => (commands[c] ? summary(r) : null));
 }
 
 const fmt = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
@@ -98,9 +112,11 @@ console.log(
 );
 for (const job of jobs) {
   if (only && !only.includes(job.name)) continue;
-  const ours = await measure(process.execPath, [cli, ...job.ours]);
-  const ff = has('ffmpeg') ? await measure('ffmpeg', ['-v', 'error', ...job.ffmpeg.split(' ')]) : null;
-  const sx = has('sox') ? await measure('sox', job.sox.split(' ')) : null;
+  const [ours, ff, sx] = await measureAll([
+    [process.execPath, [cli, ...job.ours]],
+    has('ffmpeg') ? ['ffmpeg', ['-v', 'error', ...job.ffmpeg.split(' ')]] : null,
+    has('sox') ? ['sox', job.sox.split(' ')] : null,
+  ]);
   const ratio = ff ? ours.wall / ff.wall : Number.NaN;
   rows.push({ job, ours, ff, sx, ratio });
   console.log(
@@ -141,11 +157,13 @@ if (!only || only.includes('memory')) {
 if (!only || only.includes('startup')) {
   const out = `${here}/.startup.wav`;
   const times = [];
-  for (let i = 0; i < Math.max(runs, 5); i++)
-    times.push((await timed(process.execPath, [cli, 'tone', 'A4', '-d', '3', '-o', out])).wall);
-  spawnSync('rm', ['-f', out]);
   const bare = [];
-  for (let i = 0; i < 5; i++) bare.push((await timed(process.execPath, ['-e', '0'])).wall);
+  // taking turns with bare node, so both see the same machine
+  for (let i = 0; i < Math.max(runs, 5); i++) {
+    times.push((await timed(process.execPath, [cli, 'tone', 'A4', '-d', '3', '-o', out])).wall);
+    bare.push((await timed(process.execPath, ['-e', '0'])).wall);
+  }
+  spawnSync('rm', ['-f', out]);
   console.log(
     `start-up            3 s tone ${fmt(median(times) * 1000, 0)} ms (target <= 150), bare node ${fmt(median(bare) * 1000, 0)} ms`,
   );
