@@ -14,77 +14,77 @@
 ;; uses hash(key + k)): x ^= x >>> 16; x *= 0x7feb352d; x ^= x >>> 15; x *= 0x846ca68b;
 ;; x ^= x >>> 16. TPDF dither is the difference of the hash's two 16-bit halves.
 
+;; The 16-bit quantiser works in f32, four samples to a vector: floor(x * 32767 + d * dither +
+;; 0.5) with every operation rounded to f32 (x is the f64 sample rounded to f32, d the dither in
+;; 1/65536 LSB), then saturated. Its TypeScript twin does the same with Math.fround.
+
   ;; one sample the scalar way (tails of the 16-bit kernels): stores it, returns 1 when clipped
-  (func $one16 (param $v f64) (param $key i32) (param $dither f64) (param $dst i32) (result i32)
-    (local $h i32) (local $q f64)
+  (func $one16 (param $v f64) (param $key i32) (param $dither f32) (param $dst i32) (result i32)
+    (local $h i32) (local $q f32)
     (local.set $h (i32.xor (local.get $key) (i32.shr_u (local.get $key) (i32.const 16))))
     (local.set $h (i32.mul (local.get $h) (i32.const 0x7feb352d)))
     (local.set $h (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 15))))
     (local.set $h (i32.mul (local.get $h) (i32.const 0x846ca68b)))
     (local.set $h (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 16))))
     (local.set $q
-      (f64.floor
-        (f64.add
-          (f64.add
-            (f64.mul (local.get $v) (f64.const 32767))
-            (f64.mul
-              (f64.convert_i32_s
+      (f32.floor
+        (f32.add
+          (f32.add
+            (f32.mul (f32.demote_f64 (local.get $v)) (f32.const 32767))
+            (f32.mul
+              (f32.convert_i32_s
                 (i32.sub (i32.and (local.get $h) (i32.const 0xffff)) (i32.shr_u (local.get $h) (i32.const 16))))
               (local.get $dither)))
-          (f64.const 0.5))))
-    (if (f64.gt (local.get $q) (f64.const 32767))
+          (f32.const 0.5))))
+    (if (f32.gt (local.get $q) (f32.const 32767))
       (then (i32.store16 (local.get $dst) (i32.const 32767)) (return (i32.const 1))))
-    (if (f64.lt (local.get $q) (f64.const -32768))
+    (if (f32.lt (local.get $q) (f32.const -32768))
       (then (i32.store16 (local.get $dst) (i32.const -32768)) (return (i32.const 1))))
-    (i32.store16 (local.get $dst) (i32.trunc_sat_f64_s (local.get $q)))
+    (i32.store16 (local.get $dst) (i32.trunc_sat_f32_s (local.get $q)))
     (i32.const 0))
 
-  ;; clipped lanes counted in $m (as -1 per lane), as a positive i32
+  ;; the clipped samples counted lane by lane in $m
   (func $clips (param $m v128) (result i32)
-    (i32.wrap_i64
-      (i64.sub (i64.const 0)
-        (i64.add (i64x2.extract_lane 0 (local.get $m)) (i64x2.extract_lane 1 (local.get $m))))))
+    (i32.add
+      (i32.add (i32x4.extract_lane 0 (local.get $m)) (i32x4.extract_lane 1 (local.get $m)))
+      (i32.add (i32x4.extract_lane 2 (local.get $m)) (i32x4.extract_lane 3 (local.get $m)))))
 
-  ;; Mono f64 to 16-bit PCM: floor(v * 32767 + d * dither + 0.5), saturated. Sample i uses the
-  ;; hash of key + i. Returns the number of clipped samples.
+  ;; Mono f64 to 16-bit PCM with TPDF dither. Sample i uses the hash of key + i. Returns the
+  ;; number of clipped samples.
   (func (export "q16m") (param $src i32) (param $dst i32) (param $n i32) (param $key i32) (param $dither f64) (result i32)
     (local $i i32) (local $cnt i32) (local $keys v128) (local $dv v128) (local $q v128)
-    (local $x v128) (local $d v128) (local $a v128) (local $b v128) (local $m v128)
-    (local.set $dv (f64x2.splat (local.get $dither)))
+    (local $x v128) (local $v v128) (local $m v128) (local $df f32)
+    (local.set $df (f32.demote_f64 (local.get $dither)))
+    (local.set $dv (f32x4.splat (local.get $df)))
     (local.set $keys (i32x4.add (i32x4.splat (local.get $key)) (v128.const i32x4 0 1 2 3)))
     (block $done
       (loop $quads
         (br_if $done (i32.gt_s (i32.add (local.get $i) (i32.const 4)) (local.get $n)))
-        ;; four samples at (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 3))): dither from the hashes of (local.get $keys)
+        ;; four samples at (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 3))), dither from the hashes of (local.get $keys)
         (local.set $x (local.get $keys))
         (local.set $x (v128.xor (local.get $x) (i32x4.shr_u (local.get $x) (i32.const 16))))
         (local.set $x (i32x4.mul (local.get $x) (v128.const i32x4 0x7feb352d 0x7feb352d 0x7feb352d 0x7feb352d)))
         (local.set $x (v128.xor (local.get $x) (i32x4.shr_u (local.get $x) (i32.const 15))))
         (local.set $x (i32x4.mul (local.get $x) (v128.const i32x4 0x846ca68b 0x846ca68b 0x846ca68b 0x846ca68b)))
         (local.set $x (v128.xor (local.get $x) (i32x4.shr_u (local.get $x) (i32.const 16))))
-        (local.set $d
-          (i32x4.sub
-            (v128.and (local.get $x) (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
-            (i32x4.shr_u (local.get $x) (i32.const 16))))
-        (local.set $a
-          (f64x2.floor (f64x2.add (f64x2.add
-            (f64x2.mul (v128.load (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 3)))) (v128.const f64x2 32767 32767))
-            (f64x2.mul (f64x2.convert_low_i32x4_s (local.get $d)) (local.get $dv)))
-            (v128.const f64x2 0.5 0.5))))
-        (local.set $b
-          (f64x2.floor (f64x2.add (f64x2.add
-            (f64x2.mul (v128.load offset=16 (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 3)))) (v128.const f64x2 32767 32767))
-            (f64x2.mul
-              (f64x2.convert_low_i32x4_s (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $d) (local.get $d)))
-              (local.get $dv)))
-            (v128.const f64x2 0.5 0.5))))
-        (local.set $m (i64x2.add (local.get $m) (i64x2.add
-          (v128.or (f64x2.gt (local.get $a) (v128.const f64x2 32767 32767)) (f64x2.lt (local.get $a) (v128.const f64x2 -32768 -32768)))
-          (v128.or (f64x2.gt (local.get $b) (v128.const f64x2 32767 32767)) (f64x2.lt (local.get $b) (v128.const f64x2 -32768 -32768))))))
-        (local.set $q
+        (local.set $v
           (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
-            (i32x4.trunc_sat_f64x2_s_zero (local.get $a))
-            (i32x4.trunc_sat_f64x2_s_zero (local.get $b))))
+            (f32x4.demote_f64x2_zero (v128.load (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 3)))))
+            (f32x4.demote_f64x2_zero (v128.load offset=16 (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 3)))))))
+        (local.set $v
+          (f32x4.floor (f32x4.add (f32x4.add
+            (f32x4.mul (local.get $v) (v128.const f32x4 32767 32767 32767 32767))
+            (f32x4.mul
+              (f32x4.convert_i32x4_s
+                (i32x4.sub
+                  (v128.and (local.get $x) (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
+                  (i32x4.shr_u (local.get $x) (i32.const 16))))
+              (local.get $dv)))
+            (v128.const f32x4 0.5 0.5 0.5 0.5))))
+        (local.set $m (i32x4.sub (local.get $m) (v128.or
+          (f32x4.gt (local.get $v) (v128.const f32x4 32767 32767 32767 32767))
+          (f32x4.lt (local.get $v) (v128.const f32x4 -32768 -32768 -32768 -32768)))))
+        (local.set $q (i32x4.trunc_sat_f32x4_s (local.get $v)))
         (v128.store64_lane 0
           (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 1)))
           (i16x8.narrow_i32x4_s (local.get $q) (local.get $q)))
@@ -100,7 +100,7 @@
             (call $one16
               (f64.load (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 3))))
               (i32.add (local.get $key) (local.get $i))
-              (local.get $dither)
+              (local.get $df)
               (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 1))))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $tail)))
@@ -110,73 +110,64 @@
   ;; (left) and key + 2i + 1 (right). Returns the number of clipped samples.
   (func (export "q16s") (param $l i32) (param $r i32) (param $dst i32) (param $n i32) (param $key i32) (param $dither f64) (result i32)
     (local $i i32) (local $cnt i32) (local $keys v128) (local $dv v128) (local $ql v128) (local $qr v128) (local $k i32)
-    (local $x v128) (local $d v128) (local $a v128) (local $b v128) (local $m v128)
-    (local.set $dv (f64x2.splat (local.get $dither)))
+    (local $x v128) (local $v v128) (local $m v128) (local $df f32)
+    (local.set $df (f32.demote_f64 (local.get $dither)))
+    (local.set $dv (f32x4.splat (local.get $df)))
     (local.set $keys (i32x4.add (i32x4.splat (local.get $key)) (v128.const i32x4 0 2 4 6)))
     (block $done
       (loop $quads
         (br_if $done (i32.gt_s (i32.add (local.get $i) (i32.const 4)) (local.get $n)))
         (local.set $k (i32.shl (local.get $i) (i32.const 3)))
-        ;; four samples at (i32.add (local.get $l) (local.get $k)): dither from the hashes of (local.get $keys)
+        ;; four samples at (i32.add (local.get $l) (local.get $k)), dither from the hashes of (local.get $keys)
         (local.set $x (local.get $keys))
         (local.set $x (v128.xor (local.get $x) (i32x4.shr_u (local.get $x) (i32.const 16))))
         (local.set $x (i32x4.mul (local.get $x) (v128.const i32x4 0x7feb352d 0x7feb352d 0x7feb352d 0x7feb352d)))
         (local.set $x (v128.xor (local.get $x) (i32x4.shr_u (local.get $x) (i32.const 15))))
         (local.set $x (i32x4.mul (local.get $x) (v128.const i32x4 0x846ca68b 0x846ca68b 0x846ca68b 0x846ca68b)))
         (local.set $x (v128.xor (local.get $x) (i32x4.shr_u (local.get $x) (i32.const 16))))
-        (local.set $d
-          (i32x4.sub
-            (v128.and (local.get $x) (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
-            (i32x4.shr_u (local.get $x) (i32.const 16))))
-        (local.set $a
-          (f64x2.floor (f64x2.add (f64x2.add
-            (f64x2.mul (v128.load (i32.add (local.get $l) (local.get $k))) (v128.const f64x2 32767 32767))
-            (f64x2.mul (f64x2.convert_low_i32x4_s (local.get $d)) (local.get $dv)))
-            (v128.const f64x2 0.5 0.5))))
-        (local.set $b
-          (f64x2.floor (f64x2.add (f64x2.add
-            (f64x2.mul (v128.load offset=16 (i32.add (local.get $l) (local.get $k))) (v128.const f64x2 32767 32767))
-            (f64x2.mul
-              (f64x2.convert_low_i32x4_s (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $d) (local.get $d)))
-              (local.get $dv)))
-            (v128.const f64x2 0.5 0.5))))
-        (local.set $m (i64x2.add (local.get $m) (i64x2.add
-          (v128.or (f64x2.gt (local.get $a) (v128.const f64x2 32767 32767)) (f64x2.lt (local.get $a) (v128.const f64x2 -32768 -32768)))
-          (v128.or (f64x2.gt (local.get $b) (v128.const f64x2 32767 32767)) (f64x2.lt (local.get $b) (v128.const f64x2 -32768 -32768))))))
-        (local.set $ql
+        (local.set $v
           (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
-            (i32x4.trunc_sat_f64x2_s_zero (local.get $a))
-            (i32x4.trunc_sat_f64x2_s_zero (local.get $b))))
-        ;; four samples at (i32.add (local.get $r) (local.get $k)): dither from the hashes of (i32x4.add (local.get $keys) (v128.const i32x4 1 1 1 1))
+            (f32x4.demote_f64x2_zero (v128.load (i32.add (local.get $l) (local.get $k))))
+            (f32x4.demote_f64x2_zero (v128.load offset=16 (i32.add (local.get $l) (local.get $k))))))
+        (local.set $v
+          (f32x4.floor (f32x4.add (f32x4.add
+            (f32x4.mul (local.get $v) (v128.const f32x4 32767 32767 32767 32767))
+            (f32x4.mul
+              (f32x4.convert_i32x4_s
+                (i32x4.sub
+                  (v128.and (local.get $x) (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
+                  (i32x4.shr_u (local.get $x) (i32.const 16))))
+              (local.get $dv)))
+            (v128.const f32x4 0.5 0.5 0.5 0.5))))
+        (local.set $m (i32x4.sub (local.get $m) (v128.or
+          (f32x4.gt (local.get $v) (v128.const f32x4 32767 32767 32767 32767))
+          (f32x4.lt (local.get $v) (v128.const f32x4 -32768 -32768 -32768 -32768)))))
+        (local.set $ql (i32x4.trunc_sat_f32x4_s (local.get $v)))
+        ;; four samples at (i32.add (local.get $r) (local.get $k)), dither from the hashes of (i32x4.add (local.get $keys) (v128.const i32x4 1 1 1 1))
         (local.set $x (i32x4.add (local.get $keys) (v128.const i32x4 1 1 1 1)))
         (local.set $x (v128.xor (local.get $x) (i32x4.shr_u (local.get $x) (i32.const 16))))
         (local.set $x (i32x4.mul (local.get $x) (v128.const i32x4 0x7feb352d 0x7feb352d 0x7feb352d 0x7feb352d)))
         (local.set $x (v128.xor (local.get $x) (i32x4.shr_u (local.get $x) (i32.const 15))))
         (local.set $x (i32x4.mul (local.get $x) (v128.const i32x4 0x846ca68b 0x846ca68b 0x846ca68b 0x846ca68b)))
         (local.set $x (v128.xor (local.get $x) (i32x4.shr_u (local.get $x) (i32.const 16))))
-        (local.set $d
-          (i32x4.sub
-            (v128.and (local.get $x) (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
-            (i32x4.shr_u (local.get $x) (i32.const 16))))
-        (local.set $a
-          (f64x2.floor (f64x2.add (f64x2.add
-            (f64x2.mul (v128.load (i32.add (local.get $r) (local.get $k))) (v128.const f64x2 32767 32767))
-            (f64x2.mul (f64x2.convert_low_i32x4_s (local.get $d)) (local.get $dv)))
-            (v128.const f64x2 0.5 0.5))))
-        (local.set $b
-          (f64x2.floor (f64x2.add (f64x2.add
-            (f64x2.mul (v128.load offset=16 (i32.add (local.get $r) (local.get $k))) (v128.const f64x2 32767 32767))
-            (f64x2.mul
-              (f64x2.convert_low_i32x4_s (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $d) (local.get $d)))
-              (local.get $dv)))
-            (v128.const f64x2 0.5 0.5))))
-        (local.set $m (i64x2.add (local.get $m) (i64x2.add
-          (v128.or (f64x2.gt (local.get $a) (v128.const f64x2 32767 32767)) (f64x2.lt (local.get $a) (v128.const f64x2 -32768 -32768)))
-          (v128.or (f64x2.gt (local.get $b) (v128.const f64x2 32767 32767)) (f64x2.lt (local.get $b) (v128.const f64x2 -32768 -32768))))))
-        (local.set $qr
+        (local.set $v
           (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
-            (i32x4.trunc_sat_f64x2_s_zero (local.get $a))
-            (i32x4.trunc_sat_f64x2_s_zero (local.get $b))))
+            (f32x4.demote_f64x2_zero (v128.load (i32.add (local.get $r) (local.get $k))))
+            (f32x4.demote_f64x2_zero (v128.load offset=16 (i32.add (local.get $r) (local.get $k))))))
+        (local.set $v
+          (f32x4.floor (f32x4.add (f32x4.add
+            (f32x4.mul (local.get $v) (v128.const f32x4 32767 32767 32767 32767))
+            (f32x4.mul
+              (f32x4.convert_i32x4_s
+                (i32x4.sub
+                  (v128.and (local.get $x) (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
+                  (i32x4.shr_u (local.get $x) (i32.const 16))))
+              (local.get $dv)))
+            (v128.const f32x4 0.5 0.5 0.5 0.5))))
+        (local.set $m (i32x4.sub (local.get $m) (v128.or
+          (f32x4.gt (local.get $v) (v128.const f32x4 32767 32767 32767 32767))
+          (f32x4.lt (local.get $v) (v128.const f32x4 -32768 -32768 -32768 -32768)))))
+        (local.set $qr (i32x4.trunc_sat_f32x4_s (local.get $v)))
         (v128.store
           (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 2)))
           (i8x16.shuffle 0 1 8 9 2 3 10 11 4 5 12 13 6 7 14 15
@@ -195,14 +186,14 @@
             (call $one16
               (f64.load (i32.add (local.get $l) (i32.shl (local.get $i) (i32.const 3))))
               (local.get $k)
-              (local.get $dither)
+              (local.get $df)
               (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 2))))))
         (local.set $cnt
           (i32.add (local.get $cnt)
             (call $one16
               (f64.load (i32.add (local.get $r) (i32.shl (local.get $i) (i32.const 3))))
               (i32.add (local.get $k) (i32.const 1))
-              (local.get $dither)
+              (local.get $df)
               (i32.add (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 2))) (i32.const 2)))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $tail)))

@@ -125,7 +125,10 @@ export class Quantizer {
     return this.stage;
   }
 
-  /** The TypeScript twin of the 16-bit kernel (the same bytes), for when the arena is full. */
+  /**
+   * The TypeScript twin of the 16-bit kernel (the same bytes), for when the arena is full: the
+   * kernel works in f32, four samples at a time, so this rounds each step to f32 too.
+   */
   private encode16(src: Float64Array[], frames: number, dst: Uint8Array, key: number): void {
     const out = new Int16Array(dst.buffer, dst.byteOffset, frames * src.length);
     const dither = this.dither ? DITHER_SCALE : 0;
@@ -135,7 +138,10 @@ export class Quantizer {
       const a = src[c]!;
       for (let i = 0, j = c; i < frames; i++, j += ch) {
         const h = hash32(key + j);
-        let q = Math.floor(a[i]! * 32767 + ((h & 0xffff) - (h >>> 16)) * dither + 0.5);
+        // f32 at every step, as the kernel
+        const x = Math.fround(Math.fround(a[i]!) * 32767);
+        const d = Math.fround(((h & 0xffff) - (h >>> 16)) * dither);
+        let q = Math.floor(Math.fround(Math.fround(x + d) + 0.5));
         if (q > 32767 || q < -32768) {
           q = q > 0 ? 32767 : -32768;
           clipped++;

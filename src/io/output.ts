@@ -119,8 +119,11 @@ export async function writeOutput(
     // in the kernels' arena: the engine renders and the quantiser reads and writes in place
     const mem = engine.arena;
     const planar = Array.from({ length: engine.channels }, () => mem.f64(BLOCK));
-    // blocks are quantised into one large chunk, written when full: few, large writes
-    const chunk = mem.bytes(BLOCK * q.frameBytes * BLOCKS_PER_WRITE);
+    // blocks are quantised into large chunks (few, large writes), two of them in turn: one is
+    // rendered while the other is still being written (a pipe takes it as its reader drains)
+    const chunks = [0, 1].map(() => mem.bytes(BLOCK * q.frameBytes * BLOCKS_PER_WRITE));
+    let chunk = chunks[0]!;
+    let inFlight: Promise<void> | null = null;
     let fill = 0;
     let lastYield = performance.now();
     while (!sink.closed) {
@@ -131,9 +134,14 @@ export async function writeOutput(
         frames += n;
       }
       if (fill > 0 && (n === 0 || fill + BLOCK * q.frameBytes > chunk.length)) {
-        await sink.write(chunk.subarray(0, fill));
+        // the other chunk must be written before this one goes, and before it is reused
+        if (inFlight) await inFlight;
+        inFlight = Promise.resolve(sink.write(chunk.subarray(0, fill)));
+        // a failure is taken up at the next await of inFlight, not reported as unhandled
+        inFlight.catch(() => {});
         bytes += fill;
         fill = 0;
+        chunk = chunk === chunks[0] ? chunks[1]! : chunks[0]!;
         hooks.onProgress?.(frames);
         // let signals (Ctrl-C) and timers run between chunks, even when writes are synchronous
         const now = performance.now();
@@ -144,6 +152,7 @@ export async function writeOutput(
       }
       if (n === 0) break;
     }
+    if (inFlight) await inFlight;
     if (plan.type === 'wav' && header && plan.target !== '-') {
       // the length may have changed (a stop): write the exact sizes
       const exact = wavHeader({
