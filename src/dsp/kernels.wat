@@ -338,7 +338,7 @@
               (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $u) (local.get $w)))
             (f64x2.mul (local.get $vc0) (local.get $xx))))
         (local.set $y
-          (f64x2.max (v128.const f64x2 -1 -1) (f64x2.min (v128.const f64x2 1 1) (f64x2.mul (local.get $y) (local.get $vsc)))))
+          (f64x2.pmax (v128.const f64x2 -1 -1) (f64x2.pmin (v128.const f64x2 1 1) (f64x2.mul (local.get $y) (local.get $vsc)))))
         (if (local.get $add)
           (then
             (v128.store (i32.add (local.get $out) (local.get $o))
@@ -360,7 +360,7 @@
             (f64x2.add (local.get $w) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $w) (local.get $w)))
             (f64x2.mul (local.get $vc0) (local.get $x0))))
         (local.set $y
-          (f64x2.max (v128.const f64x2 -1 -1) (f64x2.min (v128.const f64x2 1 1) (f64x2.mul (local.get $y) (local.get $vsc)))))
+          (f64x2.pmax (v128.const f64x2 -1 -1) (f64x2.pmin (v128.const f64x2 1 1) (f64x2.mul (local.get $y) (local.get $vsc)))))
         (if (local.get $add)
           (then
             (v128.store64_lane 0 (i32.add (local.get $out) (local.get $o))
