@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { partialFractions } from '../src/dsp/noise.js';
-import { cascadeDb, designSlope, type SlopeFilter } from '../src/dsp/slope-filter.js';
+import { SLOPE_DESIGNS } from '../src/dsp/slope-designs.js';
+import { cascadeDb, designSlope, fitSlope, type SlopeFilter } from '../src/dsp/slope-filter.js';
 
 const RATES = [8000, 16000, 22050, 44100, 48000, 88200, 96000, 192000];
 /** More rates the CLI accepts (8-192 kHz), held to the same bounds. */
@@ -153,5 +154,22 @@ describe('slope filter design', () => {
 
   it('caches each design', () => {
     expect(designSlope(-3, 44100)).toBe(designSlope(-3, 44100));
+  });
+});
+
+describe('ready slope designs', () => {
+  it('are what the fit gives today (npm run build && npm run slope-designs remakes them)', () => {
+    const keys = Object.keys(SLOPE_DESIGNS);
+    expect(keys.length).toBe(24);
+    for (const key of keys) {
+      const [slope, rate] = key.split('@').map(Number) as [number, number];
+      const fit = fitSlope(slope, rate);
+      const ready = SLOPE_DESIGNS[key]!;
+      for (let k = 0; k < fit.poles.length; k++) {
+        expect(Math.abs(fit.poles[k]! - ready.poles[k]!)).toBeLessThan(1e-12);
+        expect(Math.abs(fit.zeros[k]! - ready.zeros[k]!)).toBeLessThan(1e-12);
+      }
+      expect(designSlope(slope, rate).poles.length).toBe(fit.poles.length);
+    }
   });
 });

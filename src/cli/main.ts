@@ -91,6 +91,29 @@ process.on('uncaughtException', (e: NodeJS.ErrnoException) => {
   process.exit(1);
 });
 
+/**
+ * The standard streams the run has used. Node makes process.stdout and process.stderr on first
+ * use (a few ms for a pipe); noting which were made lets the exit below wait on those alone
+ * instead of making both.
+ */
+const usedStreams = new Set<NodeJS.WriteStream>();
+for (const name of ['stdout', 'stderr'] as const) {
+  const desc = Object.getOwnPropertyDescriptor(process, name);
+  const get = desc?.get;
+  if (get && desc.configurable) {
+    Object.defineProperty(process, name, {
+      ...desc,
+      get() {
+        const stream = get.call(process) as NodeJS.WriteStream;
+        usedStreams.add(stream);
+        return stream;
+      },
+    });
+  } else {
+    usedStreams.add(process[name]);
+  }
+}
+
 await main(process.argv);
 
 /**
@@ -101,7 +124,7 @@ await main(process.argv);
 const DONE_ON_RETURN = new Set(['tone', 'mix', 'render', 'suggest', 'analyze', 'presets']);
 const ran = process.argv.slice(2).find((a) => !a.startsWith('-'));
 if (ran !== undefined && DONE_ON_RETURN.has(ran)) {
-  for (const stream of [process.stdout, process.stderr]) {
+  for (const stream of usedStreams) {
     // an empty write calls back once everything before it is written (or the stream failed)
     if (stream.writableLength > 0) await new Promise<void>((resolve) => stream.write('', () => resolve()));
   }

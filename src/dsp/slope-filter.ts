@@ -1,3 +1,5 @@
+import { SLOPE_DESIGNS } from './slope-designs.js';
+
 /**
  * Design of a cascade of first-order pole/zero sections whose magnitude follows a constant
  * slope in dB per octave (-3 for pink, -6 for brown) from 10 Hz to min(20 kHz, 0.45 fs).
@@ -30,6 +32,7 @@
  * it near Nyquist, within 0.06 dB; one section alone is up to 0.35 dB off, a third gains under
  * 0.02 dB, the floor being the lowest pole's tilt at 10-20 Hz.
  */
+
 export interface SlopeFilter {
   /** Pole radii (-1 < p < 1), one a section. */
   readonly poles: Float64Array;
@@ -101,6 +104,20 @@ export function designSlope(dbPerOctave: number, sampleRate: number): SlopeFilte
   const key = `${dbPerOctave}@${sampleRate}`;
   const hit = designs.get(key);
   if (hit) return hit;
+  // the common cases come ready-made (the fit's first run costs a start-up its JIT warm-up)
+  const ready = SLOPE_DESIGNS[key];
+  const design = ready
+    ? { poles: Float64Array.from(ready.poles), zeros: Float64Array.from(ready.zeros) }
+    : fitSlope(dbPerOctave, sampleRate);
+  designs.set(key, design);
+  return design;
+}
+
+/**
+ * The fit behind {@link designSlope}, without its cache or its table of ready designs (which
+ * `npm run slope-designs` makes with this function, and a test checks).
+ */
+export function fitSlope(dbPerOctave: number, sampleRate: number): SlopeFilter {
   const frac = Math.min(1, -dbPerOctave / 6);
   const top = Math.min(TOP_HZ, TOP_FRACTION * sampleRate);
   const n = frac >= 1 ? BROWN_SECTIONS : SECTIONS;
@@ -138,9 +155,7 @@ export function designSlope(dbPerOctave: number, sampleRate: number): SlopeFilte
     poles[k] = radius(u[2 * k]!);
     zeros[k] = radius(u[2 * k + 1]!);
   }
-  const design: SlopeFilter = { poles, zeros };
-  designs.set(key, design);
-  return design;
+  return { poles, zeros };
 }
 
 /**
