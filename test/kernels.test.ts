@@ -68,6 +68,19 @@ describe('SIMD kernels', () => {
     expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
   });
 
+  it('quantise 16-bit the same way whatever the channel layout (mono mapped to two = stereo)', () => {
+    const n = 4096;
+    const a = signal(n, 6);
+    const mapped = new Uint8Array(new ArrayBuffer(n * 4));
+    const stereo = new Uint8Array(new ArrayBuffer(n * 4));
+    const q1 = new Quantizer({ format: 's16', channels: 2, seed: 7 });
+    const q2 = new Quantizer({ format: 's16', channels: 2, seed: 7 });
+    q1.encode([a], n, mapped);
+    q2.encode([a, Float64Array.from(a)], n, stereo);
+    expect(Buffer.from(mapped).equals(Buffer.from(stereo))).toBe(true);
+    expect(q1.clipped).toBe(q2.clipped);
+  });
+
   it('give the same dither whatever the block sizes', () => {
     const n = 10000;
     const src = signal(n, 4);

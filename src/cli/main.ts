@@ -31,12 +31,17 @@ const COMMANDS: [string, (program: Command) => void][] = [
   ['serve', serve],
 ];
 
+/** The first word of `argv` that is not an option: the command, when there is one. */
+function commandWord(argv: string[]): string | undefined {
+  return argv.slice(2).find((a) => !a.startsWith('-'));
+}
+
 /**
  * The commands to define for `argv`: only the one being run when the first word names one
  * (start-up is shorter), every one otherwise (the overview, help, an unknown command's hint).
  */
 function commandsFor(argv: string[]): ((program: Command) => void)[] {
-  const word = argv.slice(2).find((a) => !a.startsWith('-'));
+  const word = commandWord(argv);
   const named = COMMANDS.find(([name]) => name === word);
   return named ? [named[1]] : COMMANDS.map(([, register]) => register);
 }
@@ -122,7 +127,7 @@ await main(process.argv);
  * than the rest of a short render). `serve` and `play` end on their own.
  */
 const DONE_ON_RETURN = new Set(['tone', 'mix', 'render', 'suggest', 'analyze', 'presets']);
-const ran = process.argv.slice(2).find((a) => !a.startsWith('-'));
+const ran = commandWord(process.argv);
 if (ran !== undefined && DONE_ON_RETURN.has(ran)) {
   for (const stream of usedStreams) {
     // an empty write calls back once everything before it is written (or the stream failed)

@@ -137,11 +137,7 @@ export class Quantizer {
     for (let c = 0; c < ch; c++) {
       const a = src[c]!;
       for (let i = 0, j = c; i < frames; i++, j += ch) {
-        const h = hash32(key + j);
-        // f32 at every step, as the kernel
-        const x = Math.fround(Math.fround(a[i]!) * 32767);
-        const d = Math.fround(((h & 0xffff) - (h >>> 16)) * dither);
-        let q = Math.floor(Math.fround(Math.fround(x + d) + 0.5));
+        let q = round16(a[i]!, hash32(key + j), dither);
         if (q > 32767 || q < -32768) {
           q = q > 0 ? 32767 : -32768;
           clipped++;
@@ -179,6 +175,7 @@ export class Quantizer {
       case 's32': {
         // one loop for the integer formats: full scale 2^(n-1) - 1, 24-bit packed byte by byte
         const packed = this.format === 's24';
+        const f32 = this.format === 's16';
         const max = this.format === 's16' ? 32767 : packed ? 8388607 : 2147483647;
         const min = -max - 1;
         const out =
@@ -190,7 +187,10 @@ export class Quantizer {
         for (let i = 0, j = c; i < frames; i++, j += outCh) {
           const s = silent ? 0 : b ? (a[i]! + b[i]!) * 0.5 : a[i]!;
           const h = hash32(key + j);
-          let q = Math.floor(s * max + ((h & 0xffff) - (h >>> 16)) * dither + 0.5);
+          // 16-bit rounds as the kernel does, whatever the channel layout
+          let q = f32
+            ? round16(s, h, dither)
+            : Math.floor(s * max + ((h & 0xffff) - (h >>> 16)) * dither + 0.5);
           if (q > max || q < min) {
             q = q > 0 ? max : min;
             clipped++;
@@ -217,4 +217,14 @@ export class Quantizer {
     }
     this.clipped += clipped;
   }
+}
+
+/**
+ * One dithered 16-bit sample as the SIMD kernel makes it: floor(x * 32767 + d * dither + 0.5)
+ * with every step rounded to f32, `d` the TPDF value from the hash `h`. Not yet clipped.
+ */
+function round16(x: number, h: number, dither: number): number {
+  const v = Math.fround(Math.fround(x) * 32767);
+  const d = Math.fround(((h & 0xffff) - (h >>> 16)) * dither);
+  return Math.floor(Math.fround(Math.fround(v + d) + 0.5));
 }
