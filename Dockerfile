@@ -6,6 +6,7 @@ RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY scripts ./scripts
+COPY bin ./bin
 RUN npx tsc -p tsconfig.build.json && node scripts/bundle.mjs && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim
@@ -22,4 +23,4 @@ COPY public ./public
 USER node
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:8000/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "bin/omnisonic.js", "serve", "--host", "0.0.0.0", "--port", "8000"]
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "bin/omnisonic.cjs", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 const seconds = Number(process.argv[2] ?? 600);
 const runs = Number(process.argv[3] ?? 3);
-const bin = join(import.meta.dirname, '..', 'bin', 'omnisonic.js');
+const bin = join(import.meta.dirname, '..', 'bin', 'omnisonic.cjs');
 
 function timeRun(cmd, args) {
   const t0 = performance.now();

@@ -10,7 +10,7 @@ import autocannon from 'autocannon';
 const seconds = Number(process.argv[2] ?? 10);
 const connections = Number(process.argv[3] ?? 8);
 const workers = Number(process.argv[4] ?? 1);
-const cli = fileURLToPath(new URL('../bin/omnisonic.js', import.meta.url));
+const cli = fileURLToPath(new URL('../bin/omnisonic.cjs', import.meta.url));
 
 const port = await new Promise((resolve) => {
   const s = createServer().listen(0, '127.0.0.1', () => {

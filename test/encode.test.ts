@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { peakFrequency, spectrumDb } from './helpers/signal.js';
 
 // CLI tests run the built binary (npm test builds first), as a user would.
-const BIN = join(import.meta.dirname, '..', 'bin', 'omnisonic.js');
+const BIN = join(import.meta.dirname, '..', 'bin', 'omnisonic.cjs');
 const CI = process.env.CI === 'true';
 const which = (cmd: string) =>
   spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).stdout.trim();

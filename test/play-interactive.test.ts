@@ -8,7 +8,7 @@ import { peakFrequency, spectrumDb } from './helpers/signal.js';
 // `play --interactive` needs a terminal: util-linux `script` gives it a pseudo-terminal whose
 // keyboard is our pipe. What was played is captured with the ALSA file plugin (DEVELOPERS.md).
 const ROOT = join(import.meta.dirname, '..');
-const BIN = join(ROOT, 'bin', 'omnisonic.js');
+const BIN = join(ROOT, 'bin', 'omnisonic.cjs');
 const CI = process.env.CI === 'true';
 const env = {
   ...process.env,

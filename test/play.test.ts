@@ -8,7 +8,7 @@ import { peakFrequency, spectrumDb } from './helpers/signal.js';
 // Playback is captured with ALSA's file plugin (test/fixtures/alsa/asound.conf, see DEVELOPERS.md):
 // `--device capture:FILE=<path>` writes the raw PCM that reached "the sound card" to <path>.
 const ROOT = join(import.meta.dirname, '..');
-const BIN = join(ROOT, 'bin', 'omnisonic.js');
+const BIN = join(ROOT, 'bin', 'omnisonic.cjs');
 const ALSA_CONF = join(ROOT, 'test', 'fixtures', 'alsa', 'asound.conf');
 const CI = process.env.CI === 'true';
 const dir = mkdtempSync(join(tmpdir(), 'omni-play-'));

@@ -119,19 +119,23 @@ for (const name of ['stdout', 'stderr'] as const) {
   }
 }
 
-await main(process.argv);
-
 /**
  * Commands that are done when main returns. They leave at once, once stdout and stderr have
  * taken everything, rather than letting Node free the heap page by page (30-50 ms here, longer
  * than the rest of a short render). `serve` and `play` end on their own.
  */
 const DONE_ON_RETURN = new Set(['tone', 'mix', 'render', 'suggest', 'analyze', 'presets']);
-const ran = commandWord(process.argv);
-if (ran !== undefined && DONE_ON_RETURN.has(ran)) {
-  for (const stream of usedStreams) {
-    // an empty write calls back once everything before it is written (or the stream failed)
-    if (stream.writableLength > 0) await new Promise<void>((resolve) => stream.write('', () => resolve()));
+
+async function runAndLeave(argv: string[]): Promise<void> {
+  await main(argv);
+  const ran = commandWord(argv);
+  if (ran !== undefined && DONE_ON_RETURN.has(ran)) {
+    for (const stream of usedStreams) {
+      // an empty write calls back once everything before it is written (or the stream failed)
+      if (stream.writableLength > 0) await new Promise<void>((resolve) => stream.write('', () => resolve()));
+    }
+    process.exit();
   }
-  process.exit();
 }
+
+void runAndLeave(process.argv);

@@ -1,4 +1,3 @@
-import { isatty } from 'node:tty';
 import { OmniError } from '../errors.js';
 import { type OutputPlan, writeOutput } from '../io/output.js';
 import { Engine } from '../render/engine.js';
@@ -27,11 +26,13 @@ async function progressFor(
 ): Promise<{ update(f: number): void; stop(): void }> {
   const seconds = engine.totalFrames / engine.sampleRate;
   const slow = seconds > 120 || (plan.type !== 'wav' && plan.type !== 'raw' && seconds > 20);
+  const none = { update() {}, stop() {} };
+  if (!slow || !Number.isFinite(seconds)) return none;
   // a spinner needs a real terminal: some pseudo-terminals report zero columns, where ora
-  // would redraw forever
-  // isatty first: process.stderr is not even made when it is not a terminal
-  const terminal = isatty(2) && (process.stderr.columns ?? 0) > 0;
-  if (!terminal || !Number.isFinite(seconds) || !slow) return { update() {}, stop() {} };
+  // would redraw forever. node:tty loads the net and stream modules (a few ms), so short renders
+  // never ask; isatty first, as process.stderr is not even made when it is not a terminal.
+  const { isatty } = await import('node:tty');
+  if (!isatty(2) || (process.stderr.columns ?? 0) <= 0) return none;
   const { default: ora } = await import('ora');
   const spinner = ora({ text: 'rendering', stream: process.stderr }).start();
   let last = 0;

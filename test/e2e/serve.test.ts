@@ -10,7 +10,7 @@ describe('omnisonic serve: WebSocket endpoint and control page', () => {
   beforeAll(async () => {
     proc = spawn(
       process.execPath,
-      ['bin/omnisonic.js', 'serve', '--port', '0', '--api-key', 'k3y-secret-42', '--log-level', 'silent'],
+      ['bin/omnisonic.cjs', 'serve', '--port', '0', '--api-key', 'k3y-secret-42', '--log-level', 'silent'],
       {
         stdio: ['ignore', 'ignore', 'pipe'],
       },

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Path of the built CLI, run as a user would (`npm test` builds first). */
-export const CLI = fileURLToPath(new URL('../../bin/omnisonic.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../bin/omnisonic.cjs', import.meta.url));
 
 export interface RunResult {
   status: number | null;

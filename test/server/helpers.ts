@@ -45,7 +45,7 @@ export interface ServeProcess {
   stop(): Promise<number | null>;
 }
 
-/** Start `node bin/omnisonic.js serve --port <free> ...args` and wait until it serves. */
+/** Start `node bin/omnisonic.cjs serve --port <free> ...args` and wait until it serves. */
 export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
   const port = await freePort();
   const proc = spawn(
