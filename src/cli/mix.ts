@@ -1,4 +1,3 @@
-import { readAudioFile } from '../io/audio-file.js';
 import { mixScene } from '../render/build.js';
 import { sceneChannels } from '../render/engine.js';
 import { parseLayers } from '../render/layer-syntax.js';
@@ -14,6 +13,8 @@ export async function runMix(texts: string[], opts: Record<string, unknown>): Pr
   let longestFile = 0;
   for (const l of layers) {
     if (l.kind !== 'file') continue;
+    // the WAV reader (wavefile) loads only for mixes with a file layer
+    const { readAudioFile } = await import('../io/audio-file.js');
     const audio = await readAudioFile(l.path!, sampleRate);
     l.audio = audio.channels;
     longestFile = Math.max(longestFile, audio.channels[0]!.length / sampleRate);
