@@ -62,7 +62,12 @@ export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}): P
   });
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${err}`)), 30_000);
+    const timer = setTimeout(() => {
+      // a server that never came up is not left running (with its workers)
+      proc.kill('SIGTERM');
+      setTimeout(() => proc.kill('SIGKILL'), 2000).unref();
+      reject(new Error(`server did not start:\n${err}`));
+    }, 30_000);
     const check = () => {
       if (/serving on http/.test(err)) {
         clearTimeout(timer);
