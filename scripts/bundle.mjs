@@ -77,7 +77,8 @@ try {
     });
     if (run.status !== 0) {
       console.error(`bundle: the warm-up render (${args.join(' ')}) failed, exit ${run.status}: ${run.stderr}`);
-      process.exit(1);
+      process.exitCode = 1;
+      break;
     }
   }
 } finally {

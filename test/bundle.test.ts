@@ -30,15 +30,14 @@ describe('the CLI bundle and its code cache', () => {
     expect(script.cachedDataRejected).toBe(false);
   });
 
-  /** A copy of the installed package with bin/ and dist/bundle/ only, sharing node_modules. */
-  function copyPackage(name: string, withCache: boolean): string {
+  /** A copy of the installed package with bin/ and the bundle (no cache), sharing node_modules. */
+  function copyPackage(name: string): string {
     const pkg = join(work, name);
     mkdirSync(join(pkg, 'bin'), { recursive: true });
     mkdirSync(join(pkg, 'dist', 'bundle'), { recursive: true });
     copyFileSync(join(ROOT, 'package.json'), join(pkg, 'package.json'));
     copyFileSync(CLI, join(pkg, 'bin', 'omnisonic.cjs'));
     copyFileSync(BUNDLE, join(pkg, 'dist', 'bundle', 'cli.cjs'));
-    if (withCache) copyFileSync(`${BUNDLE}.cache`, join(pkg, 'dist', 'bundle', 'cli.cjs.cache'));
     symlinkSync(join(ROOT, 'node_modules'), join(pkg, 'node_modules'), 'dir');
     return pkg;
   }
@@ -65,11 +64,11 @@ describe('the CLI bundle and its code cache', () => {
     const reference = run(['mix', 'A4', 'noise:pink@-12dB', '-d', '0.5', '--seed', '7', '-o', '-']).stdout;
     expect(reference.length).toBe(44 + 0.5 * 48000 * 2);
 
-    const bare = copyPackage('no-cache', false);
+    const bare = copyPackage('no-cache');
     expect(renderWith(join(bare, 'bin', 'omnisonic.cjs'), join(work, 'a.wav')).equals(reference)).toBe(true);
 
     // a damaged cache (as from another Node): V8 checks it, turns it down and compiles instead
-    const damaged = copyPackage('damaged-cache', false);
+    const damaged = copyPackage('damaged-cache');
     writeFileSync(join(damaged, 'dist', 'bundle', 'cli.cjs.cache'), randomBytes(200_000));
     expect(renderWith(join(damaged, 'bin', 'omnisonic.cjs'), join(work, 'b.wav')).equals(reference)).toBe(
       true,
