@@ -1,3 +1,4 @@
+import { nowMs } from '../clock.js';
 import { OmniError } from '../errors.js';
 import { type OutputPlan, writeOutput } from '../io/output.js';
 import { Engine } from '../render/engine.js';
@@ -66,29 +67,30 @@ export async function runScene(
   );
   if (engine.normalization < 1)
     info(`normalised: gains scaled by ${engine.normalization.toFixed(4)} to stay under -1 dBFS`);
-  const controller = new AbortController();
-  const onSignal = () => controller.abort();
+  // a plain flag, not an AbortController: that global loads a module of its own (start-up time)
+  const interrupt = { aborted: false };
+  const onSignal = () => {
+    interrupt.aborted = true;
+  };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const progress = await progressFor(engine, plan);
-  const t0 = performance.now();
+  const t0 = nowMs();
   try {
     const result = await writeOutput(engine, plan, {
       onProgress: progress.update,
-      signal: controller.signal,
+      signal: interrupt,
     });
     progress.stop();
     const secs = result.frames / engine.sampleRate;
-    info(
-      `wrote ${secs.toFixed(3)} s, ${result.bytes} bytes in ${((performance.now() - t0) / 1000).toFixed(3)} s`,
-    );
+    info(`wrote ${secs.toFixed(3)} s, ${result.bytes} bytes in ${((nowMs() - t0) / 1000).toFixed(3)} s`);
     if (result.clipped > 0)
       warn(
         `${result.clipped} samples clipped (the mix exceeds full scale; drop --no-normalize or lower gains)`,
       );
   } catch (e) {
     progress.stop();
-    if (controller.signal.aborted) {
+    if (interrupt.aborted) {
       throw new OmniError('INTERRUPTED', 'interrupted: nothing was written');
     }
     throw e;

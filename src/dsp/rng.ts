@@ -1,3 +1,4 @@
+import { nowMs } from '../clock.js';
 /**
  * A small, fast, seeded pseudo-random generator (xoshiro128**, seeded through splitmix32).
  * Every random choice in OmniSonic comes from one of these, so a render with the same seed is
@@ -61,5 +62,5 @@ function rotl(x: number, k: number): number {
 
 /** A seed for renders that did not ask for one: different every run. */
 export function freshSeed(): number {
-  return (Date.now() ^ (performance.now() * 1e6)) >>> 0;
+  return (Date.now() ^ (nowMs() * 1e6)) >>> 0;
 }

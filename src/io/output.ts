@@ -1,4 +1,5 @@
 import { extname } from 'node:path';
+import { nowMs } from '../clock.js';
 import { Quantizer, type SampleFormat } from '../dsp/quantize.js';
 import { invalid, OmniError } from '../errors.js';
 import type { Engine } from '../render/engine.js';
@@ -65,8 +66,8 @@ export function outputTypeFor(target: string, type: string | undefined): OutputT
 export interface WriteHooks {
   /** Called after each block with frames done so far. */
   onProgress?: (frames: number) => void;
-  /** Set by the caller to stop early (Ctrl-C): the output is then discarded. */
-  signal?: AbortSignal;
+  /** Set by the caller to stop early (Ctrl-C), e.g. an AbortSignal: the output is then discarded. */
+  signal?: { readonly aborted: boolean };
 }
 
 const BLOCK = 4096;
@@ -125,7 +126,7 @@ export async function writeOutput(
     let chunk = chunks[0]!;
     let inFlight: Promise<void> | null = null;
     let fill = 0;
-    let lastYield = performance.now();
+    let lastYield = nowMs();
     while (!sink.closed) {
       if (hooks.signal?.aborted) throw new OmniError('INTERNAL', 'interrupted');
       const n = engine.render(planar, BLOCK);
@@ -144,10 +145,10 @@ export async function writeOutput(
         chunk = chunk === chunks[0] ? chunks[1]! : chunks[0]!;
         hooks.onProgress?.(frames);
         // let signals (Ctrl-C) and timers run between chunks, even when writes are synchronous
-        const now = performance.now();
+        const now = nowMs();
         if (now - lastYield > YIELD_MS) {
           await new Promise<void>((resolve) => setImmediate(resolve));
-          lastYield = performance.now();
+          lastYield = nowMs();
         }
       }
       if (n === 0) break;
