@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Arena, arena } from '../src/dsp/arena.js';
+import { Arena, arena, hash32 } from '../src/dsp/arena.js';
 import { NoiseSource } from '../src/dsp/noise.js';
 import { Oscillator } from '../src/dsp/oscillator.js';
 import { Quantizer } from '../src/dsp/quantize.js';
@@ -133,6 +133,82 @@ describe('SIMD kernels', () => {
       a.addTo(added, n, 0.5);
       b.process(plain, 0, n);
       for (let i = 0; i < n; i++) expect(Math.abs(added[i]! - (0.25 + 0.5 * plain[i]!))).toBeLessThan(1e-12);
+    },
+  );
+
+  /** The four-lane form's internals, as the tests reach them. */
+  type LaneView = {
+    lanes: { buf: Float32Array; coef: Float32Array } | null;
+    key: number;
+    scale: number;
+    c0: number;
+    a: Float64Array;
+    r: Float64Array;
+  };
+  /** Samples of `src` made in blocks cycling through `sizes`. */
+  function inBlocks(src: NoiseSource, n: number, sizes: number[], inArena: boolean): Float64Array {
+    const out = inArena ? arena(n * 8).f64(n) : new Float64Array(n);
+    for (let off = 0, i = 0; off < n; i++) {
+      const k = Math.min(sizes[i % sizes.length]!, n - off);
+      src.process(out.subarray(off, off + k), 0, k);
+      off += k;
+    }
+    return out;
+  }
+  // three segments of 65536 and a half, across the end of the first call's four segments
+  const LONG = 300_000;
+
+  it.each(['pink', 'brown', 'blue', 'violet'] as const)(
+    '%s noise in four lanes: the kernel and its TypeScript twin make the same samples, whatever the blocks',
+    (color) => {
+      const viaKernel = inBlocks(
+        new NoiseSource(color, 44100, new Rng(5)),
+        LONG,
+        [1, 7, 4096, 333, 100_000],
+        true,
+      );
+      const twin = new NoiseSource(color, 44100, new Rng(5));
+      const lanes = (twin as unknown as LaneView).lanes!;
+      expect(lanes).not.toBeNull();
+      // buffers outside the arena: the fill and the copy-out both run the TypeScript way
+      lanes.buf = new Float32Array(lanes.buf.length);
+      lanes.coef = Float32Array.from(lanes.coef);
+      const viaTs = inBlocks(twin, LONG, [LONG], false);
+      const bytes = (v: Float64Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+      expect(bytes(viaKernel).equals(bytes(viaTs))).toBe(true);
+    },
+  );
+
+  it.each([
+    ['pink', 44100, 1e-5],
+    ['pink', 96000, 2e-5],
+    ['blue', 48000, 1e-5],
+    ['violet', 48000, 1e-5],
+    ['brown', 48000, 1e-4],
+  ] as const)(
+    '%s noise at %i Hz in four lanes stays within %s of the sequential f64 filter, segment joins included',
+    (color, rate, bound) => {
+      const src = new NoiseSource(color, rate, new Rng(3));
+      const got = inBlocks(src, LONG, [4096], true);
+      const { key, scale, c0, a, r } = src as unknown as LaneView;
+      // the same white samples through the partial fractions in f64, settled from far back
+      const s = new Float64Array(a.length);
+      let worst = 0;
+      let worstAtJoin = 0;
+      for (let p = -400_000; p < LONG; p++) {
+        const x = hash32(key + p) / 2147483648;
+        let y = c0 * x;
+        for (let k = 0; k < a.length; k++) {
+          s[k] = a[k]! * s[k]! + r[k]! * x;
+          y += s[k]!;
+        }
+        if (p < 0) continue;
+        const e = Math.abs(Math.max(-1, Math.min(1, y * scale)) - got[p]!);
+        worst = Math.max(worst, e);
+        if (p % 65536 < 64 || p % 65536 > 65536 - 64) worstAtJoin = Math.max(worstAtJoin, e);
+      }
+      expect(worst).toBeLessThan(bound);
+      expect(worstAtJoin).toBeLessThan(bound);
     },
   );
 

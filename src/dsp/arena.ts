@@ -32,6 +32,8 @@ export interface Kernels {
     add: number,
     gain: number,
   ): void;
+  noiseLanes(out: number, len: number, warm: number, coef: number, key: number): void;
+  noiseEmit(src: number, out: number, n: number, scale: number, add: number, gain: number): void;
 }
 
 /**
@@ -80,11 +82,28 @@ export class Arena {
 
   /** A zeroed Float64Array of `n` in the arena (an ordinary one when the arena is full). */
   f64(n: number): Float64Array {
-    const offset = this.take(n * 8);
-    if (offset < 0) return new Float64Array(n);
-    const view = new Float64Array(this.buffer, offset, n);
+    return this.view(Float64Array, n);
+  }
+
+  /** A zeroed Float32Array of `n` in the arena (an ordinary one when the arena is full). */
+  f32(n: number): Float32Array {
+    return this.view(Float32Array, n);
+  }
+
+  private view<T extends Float64Array | Float32Array>(
+    kind: {
+      new (buffer: ArrayBuffer, offset: number, n: number): T;
+      new (n: number): T;
+      BYTES_PER_ELEMENT: number;
+    },
+    n: number,
+  ): T {
+    const bytes = n * kind.BYTES_PER_ELEMENT;
+    const offset = this.take(bytes);
+    if (offset < 0) return new kind(n);
+    const view = new kind(this.buffer, offset, n);
     view.fill(0);
-    this.registry.register(view, [offset, round(n * 8)]);
+    this.registry.register(view, [offset, round(bytes)]);
     return view;
   }
 

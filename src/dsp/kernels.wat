@@ -369,4 +369,130 @@
     (v128.store offset=96 (local.get $st) (local.get $s0))
     (v128.store offset=112 (local.get $st) (local.get $s1))
     (v128.store offset=128 (local.get $st) (local.get $s2)))
+
+  ;; Coloured noise in four lanes of f32: the same one-pole terms as pinkish, run over four
+  ;; segments at once, so that a step does one segment's sample in each lane and needs no sum
+  ;; across lanes. Lane j starts from zero state $warm samples before its segment (by then the
+  ;; slowest term has forgotten the zero start) and runs $warm + $len steps; step t of lane j
+  ;; draws hash(key + j len + t) as white noise, x = f32(h) * 2^-31, and updates six terms
+  ;; s_k = a_k s_k + r_k x, y = ((c0 x + s0) + s1) + ... + s5, every operation rounded to f32.
+  ;; Steps t >= $warm store y at out[j len + t - warm] (f32). $coef holds vectors of four equal
+  ;; lanes: a_0..a_5, r_0..r_5, c0 (f32), then the hash's two multipliers (i32) and 2^-31 (f32);
+  ;; they are read from memory at every use, which leaves the registers to the six states. The
+  ;; TypeScript twin is fillLanes in noise.ts.
+  (func (export "noiseLanes")
+    (param $out i32) (param $len i32) (param $warm i32) (param $coef i32) (param $key i32)
+    (local $t i32) (local $end i32) (local $p i32) (local $lb i32)
+    (local $keys v128) (local $x v128) (local $y v128)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $s4 v128) (local $s5 v128)
+    (local.set $keys
+      (i32x4.add (i32x4.splat (local.get $key))
+        (i32x4.mul (i32x4.splat (local.get $len)) (v128.const i32x4 0 1 2 3))))
+    (local.set $lb (i32.shl (local.get $len) (i32.const 2)))
+    (local.set $end (i32.add (local.get $warm) (local.get $len)))
+    (block $done
+      (loop $steps
+        (br_if $done (i32.ge_u (local.get $t) (local.get $end)))
+        (local.set $x (local.get $keys))
+        (local.set $x (v128.xor (local.get $x) (i32x4.shr_u (local.get $x) (i32.const 16))))
+        (local.set $x (i32x4.mul (local.get $x) (v128.load offset=208 (local.get $coef))))
+        (local.set $x (v128.xor (local.get $x) (i32x4.shr_u (local.get $x) (i32.const 15))))
+        (local.set $x (i32x4.mul (local.get $x) (v128.load offset=224 (local.get $coef))))
+        (local.set $x (v128.xor (local.get $x) (i32x4.shr_u (local.get $x) (i32.const 16))))
+        (local.set $x (f32x4.mul (f32x4.convert_i32x4_s (local.get $x)) (v128.load offset=240 (local.get $coef))))
+        (local.set $s0
+          (f32x4.add
+            (f32x4.mul (v128.load offset=0 (local.get $coef)) (local.get $s0))
+            (f32x4.mul (v128.load offset=96 (local.get $coef)) (local.get $x))))
+        (local.set $s1
+          (f32x4.add
+            (f32x4.mul (v128.load offset=16 (local.get $coef)) (local.get $s1))
+            (f32x4.mul (v128.load offset=112 (local.get $coef)) (local.get $x))))
+        (local.set $s2
+          (f32x4.add
+            (f32x4.mul (v128.load offset=32 (local.get $coef)) (local.get $s2))
+            (f32x4.mul (v128.load offset=128 (local.get $coef)) (local.get $x))))
+        (local.set $s3
+          (f32x4.add
+            (f32x4.mul (v128.load offset=48 (local.get $coef)) (local.get $s3))
+            (f32x4.mul (v128.load offset=144 (local.get $coef)) (local.get $x))))
+        (local.set $s4
+          (f32x4.add
+            (f32x4.mul (v128.load offset=64 (local.get $coef)) (local.get $s4))
+            (f32x4.mul (v128.load offset=160 (local.get $coef)) (local.get $x))))
+        (local.set $s5
+          (f32x4.add
+            (f32x4.mul (v128.load offset=80 (local.get $coef)) (local.get $s5))
+            (f32x4.mul (v128.load offset=176 (local.get $coef)) (local.get $x))))
+        (local.set $y (f32x4.mul (v128.load offset=192 (local.get $coef)) (local.get $x)))
+        (local.set $y
+          (f32x4.add
+            (f32x4.add
+              (f32x4.add
+                (f32x4.add (f32x4.add (f32x4.add (local.get $y) (local.get $s0)) (local.get $s1)) (local.get $s2))
+                (local.get $s3))
+              (local.get $s4))
+            (local.get $s5)))
+        (if (i32.ge_u (local.get $t) (local.get $warm))
+          (then
+            (local.set $p (i32.add (local.get $out) (i32.shl (i32.sub (local.get $t) (local.get $warm)) (i32.const 2))))
+            (v128.store32_lane 0 (local.get $p) (local.get $y))
+            (local.set $p (i32.add (local.get $p) (local.get $lb)))
+            (v128.store32_lane 1 (local.get $p) (local.get $y))
+            (local.set $p (i32.add (local.get $p) (local.get $lb)))
+            (v128.store32_lane 2 (local.get $p) (local.get $y))
+            (local.set $p (i32.add (local.get $p) (local.get $lb)))
+            (v128.store32_lane 3 (local.get $p) (local.get $y))))
+        (local.set $keys (i32x4.add (local.get $keys) (v128.const i32x4 1 1 1 1)))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $steps))))
+
+  ;; f32 noise at $src into f64 at $out, n samples: y = clamp(f64(x) * scale, -1, 1); $add = 0:
+  ;; out[i] = y, otherwise out[i] += y * gain. Four samples a step, then one at a time.
+  (func (export "noiseEmit")
+    (param $src i32) (param $out i32) (param $n i32) (param $scale f64) (param $add i32) (param $gain f64)
+    (local $i i32) (local $v v128) (local $lo v128) (local $hi v128) (local $o i32) (local $vsc v128) (local $vg v128)
+    (local.set $vsc (f64x2.splat (local.get $scale)))
+    (local.set $vg (f64x2.splat (local.get $gain)))
+    (block $done
+      (loop $quads
+        (br_if $done (i32.gt_s (i32.add (local.get $i) (i32.const 4)) (local.get $n)))
+        (local.set $v (v128.load (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $lo
+          (f64x2.pmax (v128.const f64x2 -1 -1)
+            (f64x2.pmin (v128.const f64x2 1 1) (f64x2.mul (f64x2.promote_low_f32x4 (local.get $v)) (local.get $vsc)))))
+        (local.set $hi
+          (f64x2.pmax (v128.const f64x2 -1 -1)
+            (f64x2.pmin (v128.const f64x2 1 1)
+              (f64x2.mul
+                (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))
+                (local.get $vsc)))))
+        (local.set $o (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 3))))
+        (if (local.get $add)
+          (then
+            (v128.store (local.get $o) (f64x2.add (v128.load (local.get $o)) (f64x2.mul (local.get $lo) (local.get $vg))))
+            (v128.store offset=16 (local.get $o)
+              (f64x2.add (v128.load offset=16 (local.get $o)) (f64x2.mul (local.get $hi) (local.get $vg)))))
+          (else
+            (v128.store (local.get $o) (local.get $lo))
+            (v128.store offset=16 (local.get $o) (local.get $hi))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $quads)))
+    (block $end
+      (loop $tail
+        (br_if $end (i32.ge_s (local.get $i) (local.get $n)))
+        (local.set $lo
+          (f64x2.pmax (v128.const f64x2 -1 -1)
+            (f64x2.pmin (v128.const f64x2 1 1)
+              (f64x2.mul
+                (f64x2.promote_low_f32x4 (v128.load32_zero (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 2)))))
+                (local.get $vsc)))))
+        (local.set $o (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 3))))
+        (if (local.get $add)
+          (then
+            (v128.store64_lane 0 (local.get $o)
+              (f64x2.add (v128.load64_zero (local.get $o)) (f64x2.mul (local.get $lo) (local.get $vg)))))
+          (else (v128.store64_lane 0 (local.get $o) (local.get $lo))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $tail))))
 )

@@ -12,8 +12,33 @@ export const NOISE_RMS = 0.25;
 
 /** Samples of white noise made per kernel call. */
 const CHUNK = 1024;
-/** One-pole terms the SIMD kernel runs (filters with more use the TypeScript loop). */
+/** One-pole terms the SIMD kernels run (filters with more use the TypeScript loop). */
 const KERNEL_TERMS = 6;
+/** Samples in each of the four segments the four-lane kernel makes per call. */
+const SEGMENT = 65536;
+/** Samples one call of the four-lane kernel makes. */
+const SPAN = 4 * SEGMENT;
+/**
+ * How far the four-lane kernel lets a restarted term decay: after the warm-up, what is left of
+ * the zero start is below 2^-30 of the state, finer than f32 resolves.
+ */
+const RESTART_ERROR = 2 ** -30;
+
+/**
+ * The four-lane form of a filter (kernel noiseLanes): the stream is cut into segments of
+ * {@link SEGMENT} samples; each is filtered from zero state, starting `warm` samples early, in
+ * f32, four segments at once. Samples `start` .. `start + SPAN - 1` are in `buf`.
+ */
+interface Lanes {
+  readonly buf: Float32Array;
+  /** The kernel's constants, each in four lanes (see noiseLanes in kernels.wat). */
+  readonly coef: Float32Array;
+  readonly warm: number;
+  /** Stream position of buf[0]; -1 before the first fill. */
+  start: number;
+  /** The TypeScript twin's term states. */
+  readonly s: Float64Array;
+}
 
 /**
  * A seeded noise generator of a given colour. White is uniform, sample `k` drawn from
@@ -41,6 +66,8 @@ export class NoiseSource {
   private readonly white: Float64Array;
   /** Coefficients and states of the kernel, in the arena; null when the TypeScript loop runs. */
   private readonly terms: Float64Array | null;
+  /** The four-lane form, when the filter fits it (see {@link lanesFor}); null otherwise. */
+  private readonly lanes: Lanes | null;
   private readonly mem: Arena;
 
   constructor(color: NoiseColor, sampleRate: number, rng: Rng) {
@@ -67,12 +94,14 @@ export class NoiseSource {
       a.set(filt.poles);
       r.set(residues);
     }
-    const mem = arena(8 * (CHUNK + 4 + 5 * KERNEL_TERMS));
+    const warm = this.parallel ? laneWarmUp(a) : -1;
+    const mem = arena(warm >= 0 ? 4 * (SPAN + LANE_CONSTANTS) : 8 * (CHUNK + 4 + 5 * KERNEL_TERMS));
     this.mem = mem;
-    this.white = mem.f64(CHUNK + 4);
+    this.lanes = warm >= 0 ? makeLanes(mem, c0, a, r, warm) : null;
+    this.white = mem.f64(this.lanes ? 0 : CHUNK + 4);
     // the kernel's a, r, s, a^2 and a r (six terms each); the TypeScript loop shares the states
     let terms: Float64Array | null = null;
-    if (this.parallel && n <= KERNEL_TERMS && mem.ptr(this.white) >= 0) {
+    if (!this.lanes && this.parallel && n <= KERNEL_TERMS && mem.ptr(this.white) >= 0) {
       terms = mem.f64(5 * KERNEL_TERMS);
       if (mem.ptr(terms) >= 0) {
         for (let k = 0; k < n; k++) {
@@ -92,9 +121,12 @@ export class NoiseSource {
       (this.parallel ? parallelPowerGain(c0, this.a, this.r) : powerGain(filt, sampleRate)) / 3,
     );
     this.scale = NOISE_RMS / gain;
-    // let the slowest term settle so the render starts in its steady state
+    // let the slowest term settle so the render starts in its steady state (the four-lane form
+    // starts every segment settled)
     const settle =
-      filt.poles.length > 0 ? Math.min(sampleRate, 8 * Math.ceil(sampleRate / (2 * Math.PI * 2))) : 0;
+      filt.poles.length > 0 && !this.lanes
+        ? Math.min(sampleRate, 8 * Math.ceil(sampleRate / (2 * Math.PI * 2)))
+        : 0;
     for (let done = 0; done < settle; done += CHUNK) this.process(this.white, 0, CHUNK);
   }
 
@@ -109,6 +141,10 @@ export class NoiseSource {
   }
 
   private run(out: Float64Array, offset: number, frames: number, add: boolean, gain: number): void {
+    if (this.lanes) {
+      this.runLanes(this.lanes, out, offset, frames, add, gain);
+      return;
+    }
     const mem = this.mem;
     const po = this.terms && arenaOf(out) === mem ? mem.ptr(out) : -1;
     for (let done = 0; done < frames; done += CHUNK) {
@@ -131,6 +167,66 @@ export class NoiseSource {
         this.chunk(out, offset + done, n, add, gain);
       }
       this.position += n;
+    }
+  }
+
+  private runLanes(
+    lanes: Lanes,
+    out: Float64Array,
+    offset: number,
+    frames: number,
+    add: boolean,
+    gain: number,
+  ): void {
+    const mem = this.mem;
+    const pb = mem.ptr(lanes.buf);
+    const po = pb >= 0 && arenaOf(out) === mem ? mem.ptr(out) : -1;
+    for (let done = 0; done < frames; ) {
+      let at = this.position - lanes.start;
+      if (lanes.start < 0 || at < 0 || at >= SPAN) {
+        lanes.start = Math.floor(this.position / SPAN) * SPAN;
+        this.fillLanes(lanes);
+        at = this.position - lanes.start;
+      }
+      const n = Math.min(frames - done, SPAN - at);
+      const o = offset + done;
+      if (po >= 0) mem.kernels.noiseEmit(pb + at * 4, po + o * 8, n, this.scale, add ? 1 : 0, gain);
+      else {
+        const { buf } = lanes;
+        const k = this.scale;
+        for (let i = 0; i < n; i++) {
+          const v = Math.max(-1, Math.min(1, buf[at + i]! * k));
+          if (add) out[o + i]! += v * gain;
+          else out[o + i] = v;
+        }
+      }
+      done += n;
+      this.position += n;
+    }
+  }
+
+  /** The four segments from lanes.start into lanes.buf: the kernel, or its TypeScript twin. */
+  private fillLanes(lanes: Lanes): void {
+    const { buf, coef, warm, s } = lanes;
+    const key = (this.key + lanes.start - warm) | 0;
+    const mem = this.mem;
+    if (mem.ptr(buf) >= 0 && mem.ptr(coef) >= 0) {
+      mem.kernels.noiseLanes(mem.ptr(buf), SEGMENT, warm, mem.ptr(coef), key);
+      return;
+    }
+    const f = Math.fround;
+    const c0 = coef[LANE_C0]!;
+    for (let j = 0; j < 4; j++) {
+      s.fill(0);
+      for (let t = 0; t < warm + SEGMENT; t++) {
+        const x = f(hash32(key + j * SEGMENT + t)) * 2 ** -31;
+        let y = f(c0 * x);
+        for (let k = 0; k < KERNEL_TERMS; k++) {
+          s[k] = f(f(coef[4 * k]! * s[k]!) + f(coef[LANE_R + 4 * k]! * x));
+          y = f(y + s[k]!);
+        }
+        if (t >= warm) buf[j * SEGMENT + t - warm] = y;
+      }
     }
   }
 
@@ -188,6 +284,45 @@ export class NoiseSource {
     }
     return w;
   }
+}
+
+/**
+ * The warm-up of the four-lane form for one-pole terms `a` (the slowest term's decay to
+ * {@link RESTART_ERROR}), or -1 when the form does not fit: more than six terms, or a warm-up
+ * longer than a segment (restarts would cost more than the samples they make). Brown noise at
+ * 96 kHz and above, and pink at 192 kHz, decay too slowly and keep the sequential kernel.
+ */
+function laneWarmUp(a: Float64Array): number {
+  if (a.length === 0 || a.length > KERNEL_TERMS) return -1;
+  let slowest = 0;
+  for (const v of a) slowest = Math.max(slowest, Math.abs(v));
+  const warm = slowest > 0 ? Math.ceil(Math.log(RESTART_ERROR) / Math.log(slowest)) : 0;
+  return warm <= SEGMENT ? warm : -1;
+}
+
+/**
+ * Where noiseLanes finds its constants, in f32 (or u32) units of `coef`, each four times: a_k at
+ * 4k, r_k from LANE_R, c0, the hash's multipliers, 2^-31.
+ */
+const LANE_R = 4 * KERNEL_TERMS;
+const LANE_C0 = 8 * KERNEL_TERMS;
+const LANE_CONSTANTS = LANE_C0 + 16;
+
+/** The four-lane form of c0 plus one-pole terms a, r, its buffers in `mem` when it has room. */
+function makeLanes(mem: Arena, c0: number, a: Float64Array, r: Float64Array, warm: number): Lanes {
+  const coef = mem.f32(LANE_CONSTANTS);
+  const words = new Uint32Array(coef.buffer, coef.byteOffset, LANE_CONSTANTS);
+  for (let lane = 0; lane < 4; lane++) {
+    for (let k = 0; k < a.length; k++) {
+      coef[4 * k + lane] = a[k]!;
+      coef[LANE_R + 4 * k + lane] = r[k]!;
+    }
+    coef[LANE_C0 + lane] = c0;
+    words[LANE_C0 + 4 + lane] = 0x7feb352d;
+    words[LANE_C0 + 8 + lane] = 0x846ca68b;
+    coef[LANE_C0 + 12 + lane] = 2 ** -31;
+  }
+  return { buf: mem.f32(SPAN), coef, warm, start: -1, s: new Float64Array(KERNEL_TERMS) };
 }
 
 /**
