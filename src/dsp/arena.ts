@@ -42,6 +42,8 @@ export interface Kernels {
  */
 const PAGES = 64;
 const ALIGN = 64;
+/** Bytes at the start of the memory that hold the kernels' constants (the data segment of kernels.wat). */
+const CONSTANTS = 256;
 
 /**
  * A WebAssembly memory shared by the SIMD kernels and the buffers they work on. The hot
@@ -58,7 +60,7 @@ export class Arena {
   readonly kernels: Kernels;
   private readonly memory: WebAssembly.Memory;
   private readonly buffer: ArrayBuffer;
-  private top = ALIGN;
+  private top = CONSTANTS;
   private readonly free = new Map<number, number[]>();
   private readonly registry = new FinalizationRegistry<[number, number]>(([offset, size]) => {
     const list = this.free.get(size);

@@ -6,6 +6,13 @@
 ;; Regenerate src/dsp/kernels-wasm.ts after editing: npm run wasm
 (module
   (import "env" "memory" (memory 1))
+;; The kernels' vector constants, at address 0 of the memory (the arena keeps the first
+;; 256 bytes for them). Kernels load them into locals before their loops: V8 rebuilds a
+;; v128.const at every use inside a loop (three instructions each), but keeps a loaded value.
+;; Offsets: 0 hash multiplier 0x7feb352d, 16 multiplier 0x846ca68b, 32 0xffff, 48 32767.0f,
+;; 64 0.5f, 80 -32768.0f, 96 i32 4, 112 i32 8, 128 i32 1, 144 f64 2^-31, 160 f32 2^-31,
+;; 176 f64 1.0, 192 f64 -1.0.
+  (data (i32.const 0) "\2d\35\eb\7f\2d\35\eb\7f\2d\35\eb\7f\2d\35\eb\7f\8b\a6\6c\84\8b\a6\6c\84\8b\a6\6c\84\8b\a6\6c\84\ff\ff\00\00\ff\ff\00\00\ff\ff\00\00\ff\ff\00\00\00\fe\ff\46\00\fe\ff\46\00\fe\ff\46\00\fe\ff\46\00\00\00\3f\00\00\00\3f\00\00\00\3f\00\00\00\3f\00\00\00\c7\00\00\00\c7\00\00\00\c7\00\00\00\c7\04\00\00\00\04\00\00\00\04\00\00\00\04\00\00\00\08\00\00\00\08\00\00\00\08\00\00\00\08\00\00\00\01\00\00\00\01\00\00\00\01\00\00\00\01\00\00\00\00\00\00\00\00\00\00\3e\00\00\00\00\00\00\00\3e\00\00\00\30\00\00\00\30\00\00\00\30\00\00\00\30\00\00\00\00\00\00\f0\3f\00\00\00\00\00\00\f0\3f\00\00\00\00\00\00\f0\bf\00\00\00\00\00\00\f0\bf")
 
 ;; The hot loops are written out in full, without calls: V8 does not inline calls between wasm
 ;; functions here, and a call that passes v128 values costs as much as the work it does.
@@ -54,6 +61,15 @@
   (func (export "q16m") (param $src i32) (param $dst i32) (param $n i32) (param $key i32) (param $dither f64) (result i32)
     (local $i i32) (local $cnt i32) (local $keys v128) (local $dv v128) (local $q v128)
     (local $x v128) (local $v v128) (local $m v128) (local $df f32)
+    (local $kmul1 v128) (local $kmul2 v128) (local $klow v128) (local $kmax v128) (local $khalf v128) (local $kmin v128) (local $kstep v128)
+    ;; constants from the table at address 0, held in locals (see the data segment)
+    (local.set $kmul1 (v128.load offset=0 (i32.const 0)))
+    (local.set $kmul2 (v128.load offset=16 (i32.const 0)))
+    (local.set $klow (v128.load offset=32 (i32.const 0)))
+    (local.set $kmax (v128.load offset=48 (i32.const 0)))
+    (local.set $khalf (v128.load offset=64 (i32.const 0)))
+    (local.set $kmin (v128.load offset=80 (i32.const 0)))
+    (local.set $kstep (v128.load offset=96 (i32.const 0)))
     (local.set $df (f32.demote_f64 (local.get $dither)))
     (local.set $dv (f32x4.splat (local.get $df)))
     (local.set $keys (i32x4.add (i32x4.splat (local.get $key)) (v128.const i32x4 0 1 2 3)))
@@ -63,9 +79,9 @@
         ;; four samples at (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 3))), dither from the hashes of (local.get $keys)
         (local.set $x (local.get $keys))
         (local.set $x (v128.xor (local.get $x) (i32x4.shr_u (local.get $x) (i32.const 16))))
-        (local.set $x (i32x4.mul (local.get $x) (v128.const i32x4 0x7feb352d 0x7feb352d 0x7feb352d 0x7feb352d)))
+        (local.set $x (i32x4.mul (local.get $x) (local.get $kmul1)))
         (local.set $x (v128.xor (local.get $x) (i32x4.shr_u (local.get $x) (i32.const 15))))
-        (local.set $x (i32x4.mul (local.get $x) (v128.const i32x4 0x846ca68b 0x846ca68b 0x846ca68b 0x846ca68b)))
+        (local.set $x (i32x4.mul (local.get $x) (local.get $kmul2)))
         (local.set $x (v128.xor (local.get $x) (i32x4.shr_u (local.get $x) (i32.const 16))))
         (local.set $v
           (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
@@ -73,22 +89,22 @@
             (f32x4.demote_f64x2_zero (v128.load offset=16 (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 3)))))))
         (local.set $v
           (f32x4.floor (f32x4.add (f32x4.add
-            (f32x4.mul (local.get $v) (v128.const f32x4 32767 32767 32767 32767))
+            (f32x4.mul (local.get $v) (local.get $kmax))
             (f32x4.mul
               (f32x4.convert_i32x4_s
                 (i32x4.sub
-                  (v128.and (local.get $x) (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
+                  (v128.and (local.get $x) (local.get $klow))
                   (i32x4.shr_u (local.get $x) (i32.const 16))))
               (local.get $dv)))
-            (v128.const f32x4 0.5 0.5 0.5 0.5))))
+            (local.get $khalf))))
         (local.set $m (i32x4.sub (local.get $m) (v128.or
-          (f32x4.gt (local.get $v) (v128.const f32x4 32767 32767 32767 32767))
-          (f32x4.lt (local.get $v) (v128.const f32x4 -32768 -32768 -32768 -32768)))))
+          (f32x4.gt (local.get $v) (local.get $kmax))
+          (f32x4.lt (local.get $v) (local.get $kmin)))))
         (local.set $q (i32x4.trunc_sat_f32x4_s (local.get $v)))
         (v128.store64_lane 0
           (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 1)))
           (i16x8.narrow_i32x4_s (local.get $q) (local.get $q)))
-        (local.set $keys (i32x4.add (local.get $keys) (v128.const i32x4 4 4 4 4)))
+        (local.set $keys (i32x4.add (local.get $keys) (local.get $kstep)))
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $quads)))
     (local.set $cnt (call $clips (local.get $m)))
@@ -111,6 +127,16 @@
   (func (export "q16s") (param $l i32) (param $r i32) (param $dst i32) (param $n i32) (param $key i32) (param $dither f64) (result i32)
     (local $i i32) (local $cnt i32) (local $keys v128) (local $dv v128) (local $ql v128) (local $qr v128) (local $k i32)
     (local $x v128) (local $v v128) (local $m v128) (local $df f32)
+    (local $kmul1 v128) (local $kmul2 v128) (local $klow v128) (local $kmax v128) (local $khalf v128) (local $kmin v128) (local $kstep v128) (local $kone v128)
+    ;; constants from the table at address 0, held in locals (see the data segment)
+    (local.set $kmul1 (v128.load offset=0 (i32.const 0)))
+    (local.set $kmul2 (v128.load offset=16 (i32.const 0)))
+    (local.set $klow (v128.load offset=32 (i32.const 0)))
+    (local.set $kmax (v128.load offset=48 (i32.const 0)))
+    (local.set $khalf (v128.load offset=64 (i32.const 0)))
+    (local.set $kmin (v128.load offset=80 (i32.const 0)))
+    (local.set $kstep (v128.load offset=112 (i32.const 0)))
+    (local.set $kone (v128.load offset=128 (i32.const 0)))
     (local.set $df (f32.demote_f64 (local.get $dither)))
     (local.set $dv (f32x4.splat (local.get $df)))
     (local.set $keys (i32x4.add (i32x4.splat (local.get $key)) (v128.const i32x4 0 2 4 6)))
@@ -121,9 +147,9 @@
         ;; four samples at (i32.add (local.get $l) (local.get $k)), dither from the hashes of (local.get $keys)
         (local.set $x (local.get $keys))
         (local.set $x (v128.xor (local.get $x) (i32x4.shr_u (local.get $x) (i32.const 16))))
-        (local.set $x (i32x4.mul (local.get $x) (v128.const i32x4 0x7feb352d 0x7feb352d 0x7feb352d 0x7feb352d)))
+        (local.set $x (i32x4.mul (local.get $x) (local.get $kmul1)))
         (local.set $x (v128.xor (local.get $x) (i32x4.shr_u (local.get $x) (i32.const 15))))
-        (local.set $x (i32x4.mul (local.get $x) (v128.const i32x4 0x846ca68b 0x846ca68b 0x846ca68b 0x846ca68b)))
+        (local.set $x (i32x4.mul (local.get $x) (local.get $kmul2)))
         (local.set $x (v128.xor (local.get $x) (i32x4.shr_u (local.get $x) (i32.const 16))))
         (local.set $v
           (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
@@ -131,24 +157,24 @@
             (f32x4.demote_f64x2_zero (v128.load offset=16 (i32.add (local.get $l) (local.get $k))))))
         (local.set $v
           (f32x4.floor (f32x4.add (f32x4.add
-            (f32x4.mul (local.get $v) (v128.const f32x4 32767 32767 32767 32767))
+            (f32x4.mul (local.get $v) (local.get $kmax))
             (f32x4.mul
               (f32x4.convert_i32x4_s
                 (i32x4.sub
-                  (v128.and (local.get $x) (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
+                  (v128.and (local.get $x) (local.get $klow))
                   (i32x4.shr_u (local.get $x) (i32.const 16))))
               (local.get $dv)))
-            (v128.const f32x4 0.5 0.5 0.5 0.5))))
+            (local.get $khalf))))
         (local.set $m (i32x4.sub (local.get $m) (v128.or
-          (f32x4.gt (local.get $v) (v128.const f32x4 32767 32767 32767 32767))
-          (f32x4.lt (local.get $v) (v128.const f32x4 -32768 -32768 -32768 -32768)))))
+          (f32x4.gt (local.get $v) (local.get $kmax))
+          (f32x4.lt (local.get $v) (local.get $kmin)))))
         (local.set $ql (i32x4.trunc_sat_f32x4_s (local.get $v)))
-        ;; four samples at (i32.add (local.get $r) (local.get $k)), dither from the hashes of (i32x4.add (local.get $keys) (v128.const i32x4 1 1 1 1))
-        (local.set $x (i32x4.add (local.get $keys) (v128.const i32x4 1 1 1 1)))
+        ;; four samples at (i32.add (local.get $r) (local.get $k)), dither from the hashes of (i32x4.add (local.get $keys) (local.get $kone))
+        (local.set $x (i32x4.add (local.get $keys) (local.get $kone)))
         (local.set $x (v128.xor (local.get $x) (i32x4.shr_u (local.get $x) (i32.const 16))))
-        (local.set $x (i32x4.mul (local.get $x) (v128.const i32x4 0x7feb352d 0x7feb352d 0x7feb352d 0x7feb352d)))
+        (local.set $x (i32x4.mul (local.get $x) (local.get $kmul1)))
         (local.set $x (v128.xor (local.get $x) (i32x4.shr_u (local.get $x) (i32.const 15))))
-        (local.set $x (i32x4.mul (local.get $x) (v128.const i32x4 0x846ca68b 0x846ca68b 0x846ca68b 0x846ca68b)))
+        (local.set $x (i32x4.mul (local.get $x) (local.get $kmul2)))
         (local.set $x (v128.xor (local.get $x) (i32x4.shr_u (local.get $x) (i32.const 16))))
         (local.set $v
           (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
@@ -156,24 +182,24 @@
             (f32x4.demote_f64x2_zero (v128.load offset=16 (i32.add (local.get $r) (local.get $k))))))
         (local.set $v
           (f32x4.floor (f32x4.add (f32x4.add
-            (f32x4.mul (local.get $v) (v128.const f32x4 32767 32767 32767 32767))
+            (f32x4.mul (local.get $v) (local.get $kmax))
             (f32x4.mul
               (f32x4.convert_i32x4_s
                 (i32x4.sub
-                  (v128.and (local.get $x) (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
+                  (v128.and (local.get $x) (local.get $klow))
                   (i32x4.shr_u (local.get $x) (i32.const 16))))
               (local.get $dv)))
-            (v128.const f32x4 0.5 0.5 0.5 0.5))))
+            (local.get $khalf))))
         (local.set $m (i32x4.sub (local.get $m) (v128.or
-          (f32x4.gt (local.get $v) (v128.const f32x4 32767 32767 32767 32767))
-          (f32x4.lt (local.get $v) (v128.const f32x4 -32768 -32768 -32768 -32768)))))
+          (f32x4.gt (local.get $v) (local.get $kmax))
+          (f32x4.lt (local.get $v) (local.get $kmin)))))
         (local.set $qr (i32x4.trunc_sat_f32x4_s (local.get $v)))
         (v128.store
           (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 2)))
           (i8x16.shuffle 0 1 8 9 2 3 10 11 4 5 12 13 6 7 14 15
             (i16x8.narrow_i32x4_s (local.get $ql) (local.get $qr))
             (i16x8.narrow_i32x4_s (local.get $ql) (local.get $qr))))
-        (local.set $keys (i32x4.add (local.get $keys) (v128.const i32x4 8 8 8 8)))
+        (local.set $keys (i32x4.add (local.get $keys) (local.get $kstep)))
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $quads)))
     (local.set $cnt (call $clips (local.get $m)))
@@ -248,6 +274,12 @@
   ;; over 2^31. Writes $n rounded up to a multiple of 4.
   (func (export "white") (param $out i32) (param $n i32) (param $key i32)
     (local $p i32) (local $end i32) (local $keys v128) (local $h v128) (local $x v128)
+    (local $kmul1 v128) (local $kmul2 v128) (local $kstep v128) (local $kscale v128)
+    ;; constants from the table at address 0, held in locals (see the data segment)
+    (local.set $kmul1 (v128.load offset=0 (i32.const 0)))
+    (local.set $kmul2 (v128.load offset=16 (i32.const 0)))
+    (local.set $kstep (v128.load offset=96 (i32.const 0)))
+    (local.set $kscale (v128.load offset=144 (i32.const 0)))
     (local.set $keys (i32x4.add (i32x4.splat (local.get $key)) (v128.const i32x4 0 1 2 3)))
     (local.set $p (local.get $out))
     (local.set $end (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 3))))
@@ -256,18 +288,18 @@
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
         (local.set $x (local.get $keys))
         (local.set $x (v128.xor (local.get $x) (i32x4.shr_u (local.get $x) (i32.const 16))))
-        (local.set $x (i32x4.mul (local.get $x) (v128.const i32x4 0x7feb352d 0x7feb352d 0x7feb352d 0x7feb352d)))
+        (local.set $x (i32x4.mul (local.get $x) (local.get $kmul1)))
         (local.set $x (v128.xor (local.get $x) (i32x4.shr_u (local.get $x) (i32.const 15))))
-        (local.set $x (i32x4.mul (local.get $x) (v128.const i32x4 0x846ca68b 0x846ca68b 0x846ca68b 0x846ca68b)))
+        (local.set $x (i32x4.mul (local.get $x) (local.get $kmul2)))
         (local.set $x (v128.xor (local.get $x) (i32x4.shr_u (local.get $x) (i32.const 16))))
         (local.set $h (local.get $x))
         (v128.store (local.get $p)
-          (f64x2.mul (f64x2.convert_low_i32x4_s (local.get $h)) (v128.const f64x2 0x1p-31 0x1p-31)))
+          (f64x2.mul (f64x2.convert_low_i32x4_s (local.get $h)) (local.get $kscale)))
         (v128.store offset=16 (local.get $p)
           (f64x2.mul
             (f64x2.convert_low_i32x4_s (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $h) (local.get $h)))
-            (v128.const f64x2 0x1p-31 0x1p-31)))
-        (local.set $keys (i32x4.add (local.get $keys) (v128.const i32x4 4 4 4 4)))
+            (local.get $kscale)))
+        (local.set $keys (i32x4.add (local.get $keys) (local.get $kstep)))
         (local.set $p (i32.add (local.get $p) (i32.const 32)))
         (br $quads))))
 
@@ -377,14 +409,17 @@
   ;; draws hash(key + j len + t) as white noise, x = f32(h) * 2^-31, and updates six terms
   ;; s_k = a_k s_k + r_k x, y = ((c0 x + s0) + s1) + ... + s5, every operation rounded to f32.
   ;; Steps t >= $warm store y at out[j len + t - warm] (f32). $coef holds vectors of four equal
-  ;; lanes: a_0..a_5, r_0..r_5, c0 (f32), then the hash's two multipliers (i32) and 2^-31 (f32);
-  ;; they are read from memory at every use, which leaves the registers to the six states. The
+  ;; lanes: a_0..a_5, r_0..r_5, c0 (f32); they and the hash's constants are read from memory at
+  ;; every use, which leaves the registers to the six states. The
   ;; TypeScript twin is fillLanes in noise.ts.
   (func (export "noiseLanes")
     (param $out i32) (param $len i32) (param $warm i32) (param $coef i32) (param $key i32)
     (local $t i32) (local $end i32) (local $p i32) (local $lb i32)
     (local $keys v128) (local $x v128) (local $y v128)
     (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $s4 v128) (local $s5 v128)
+    (local $kone v128)
+    ;; constants from the table at address 0, held in locals (see the data segment)
+    (local.set $kone (v128.load offset=128 (i32.const 0)))
     (local.set $keys
       (i32x4.add (i32x4.splat (local.get $key))
         (i32x4.mul (i32x4.splat (local.get $len)) (v128.const i32x4 0 1 2 3))))
@@ -395,11 +430,11 @@
         (br_if $done (i32.ge_u (local.get $t) (local.get $end)))
         (local.set $x (local.get $keys))
         (local.set $x (v128.xor (local.get $x) (i32x4.shr_u (local.get $x) (i32.const 16))))
-        (local.set $x (i32x4.mul (local.get $x) (v128.load offset=208 (local.get $coef))))
+        (local.set $x (i32x4.mul (local.get $x) (v128.load offset=0 (i32.const 0))))
         (local.set $x (v128.xor (local.get $x) (i32x4.shr_u (local.get $x) (i32.const 15))))
-        (local.set $x (i32x4.mul (local.get $x) (v128.load offset=224 (local.get $coef))))
+        (local.set $x (i32x4.mul (local.get $x) (v128.load offset=16 (i32.const 0))))
         (local.set $x (v128.xor (local.get $x) (i32x4.shr_u (local.get $x) (i32.const 16))))
-        (local.set $x (f32x4.mul (f32x4.convert_i32x4_s (local.get $x)) (v128.load offset=240 (local.get $coef))))
+        (local.set $x (f32x4.mul (f32x4.convert_i32x4_s (local.get $x)) (v128.load offset=160 (i32.const 0))))
         (local.set $s0
           (f32x4.add
             (f32x4.mul (v128.load offset=0 (local.get $coef)) (local.get $s0))
@@ -443,7 +478,7 @@
             (v128.store32_lane 2 (local.get $p) (local.get $y))
             (local.set $p (i32.add (local.get $p) (local.get $lb)))
             (v128.store32_lane 3 (local.get $p) (local.get $y))))
-        (local.set $keys (i32x4.add (local.get $keys) (v128.const i32x4 1 1 1 1)))
+        (local.set $keys (i32x4.add (local.get $keys) (local.get $kone)))
         (local.set $t (i32.add (local.get $t) (i32.const 1)))
         (br $steps))))
 
@@ -452,6 +487,10 @@
   (func (export "noiseEmit")
     (param $src i32) (param $out i32) (param $n i32) (param $scale f64) (param $add i32) (param $gain f64)
     (local $i i32) (local $v v128) (local $lo v128) (local $hi v128) (local $o i32) (local $vsc v128) (local $vg v128)
+    (local $kone v128) (local $kmone v128)
+    ;; constants from the table at address 0, held in locals (see the data segment)
+    (local.set $kone (v128.load offset=176 (i32.const 0)))
+    (local.set $kmone (v128.load offset=192 (i32.const 0)))
     (local.set $vsc (f64x2.splat (local.get $scale)))
     (local.set $vg (f64x2.splat (local.get $gain)))
     (block $done
@@ -459,11 +498,11 @@
         (br_if $done (i32.gt_s (i32.add (local.get $i) (i32.const 4)) (local.get $n)))
         (local.set $v (v128.load (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 2)))))
         (local.set $lo
-          (f64x2.pmax (v128.const f64x2 -1 -1)
-            (f64x2.pmin (v128.const f64x2 1 1) (f64x2.mul (f64x2.promote_low_f32x4 (local.get $v)) (local.get $vsc)))))
+          (f64x2.pmax (local.get $kmone)
+            (f64x2.pmin (local.get $kone) (f64x2.mul (f64x2.promote_low_f32x4 (local.get $v)) (local.get $vsc)))))
         (local.set $hi
-          (f64x2.pmax (v128.const f64x2 -1 -1)
-            (f64x2.pmin (v128.const f64x2 1 1)
+          (f64x2.pmax (local.get $kmone)
+            (f64x2.pmin (local.get $kone)
               (f64x2.mul
                 (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))
                 (local.get $vsc)))))
@@ -482,8 +521,8 @@
       (loop $tail
         (br_if $end (i32.ge_s (local.get $i) (local.get $n)))
         (local.set $lo
-          (f64x2.pmax (v128.const f64x2 -1 -1)
-            (f64x2.pmin (v128.const f64x2 1 1)
+          (f64x2.pmax (local.get $kmone)
+            (f64x2.pmin (local.get $kone)
               (f64x2.mul
                 (f64x2.promote_low_f32x4 (v128.load32_zero (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 2)))))
                 (local.get $vsc)))))

@@ -300,27 +300,20 @@ function laneWarmUp(a: Float64Array): number {
   return warm <= SEGMENT ? warm : -1;
 }
 
-/**
- * Where noiseLanes finds its constants, in f32 (or u32) units of `coef`, each four times: a_k at
- * 4k, r_k from LANE_R, c0, the hash's multipliers, 2^-31.
- */
+/** Where noiseLanes finds its coefficients, in f32 units of `coef`, each four times: a_k at 4k, r_k at LANE_R + 4k, c0. */
 const LANE_R = 4 * KERNEL_TERMS;
 const LANE_C0 = 8 * KERNEL_TERMS;
-const LANE_CONSTANTS = LANE_C0 + 16;
+const LANE_CONSTANTS = LANE_C0 + 4;
 
 /** The four-lane form of c0 plus one-pole terms a, r, its buffers in `mem` when it has room. */
 function makeLanes(mem: Arena, c0: number, a: Float64Array, r: Float64Array, warm: number): Lanes {
   const coef = mem.f32(LANE_CONSTANTS);
-  const words = new Uint32Array(coef.buffer, coef.byteOffset, LANE_CONSTANTS);
   for (let lane = 0; lane < 4; lane++) {
     for (let k = 0; k < a.length; k++) {
       coef[4 * k + lane] = a[k]!;
       coef[LANE_R + 4 * k + lane] = r[k]!;
     }
     coef[LANE_C0 + lane] = c0;
-    words[LANE_C0 + 4 + lane] = 0x7feb352d;
-    words[LANE_C0 + 8 + lane] = 0x846ca68b;
-    coef[LANE_C0 + 12 + lane] = 2 ** -31;
   }
   return { buf: mem.f32(SPAN), coef, warm, start: -1, s: new Float64Array(KERNEL_TERMS) };
 }
