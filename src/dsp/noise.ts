@@ -31,7 +31,7 @@ const RESTART_ERROR = 2 ** -30;
  */
 interface Lanes {
   readonly buf: Float32Array;
-  /** The kernel's constants, each in four lanes (see noiseLanes in kernels.wat). */
+  /** The kernel's coefficients a, r and c0, each four times (see {@link makeLanes}). */
   readonly coef: Float32Array;
   readonly warm: number;
   /** Stream position of buf[0]; -1 before the first fill. */
@@ -66,7 +66,7 @@ export class NoiseSource {
   private readonly white: Float64Array;
   /** Coefficients and states of the kernel, in the arena; null when the TypeScript loop runs. */
   private readonly terms: Float64Array | null;
-  /** The four-lane form, when the filter fits it (see {@link lanesFor}); null otherwise. */
+  /** The four-lane form, when the filter fits it (see {@link laneWarmUp}); null otherwise. */
   private readonly lanes: Lanes | null;
   private readonly mem: Arena;
 
@@ -191,15 +191,7 @@ export class NoiseSource {
       const n = Math.min(frames - done, SPAN - at);
       const o = offset + done;
       if (po >= 0) mem.kernels.noiseEmit(pb + at * 4, po + o * 8, n, this.scale, add ? 1 : 0, gain);
-      else {
-        const { buf } = lanes;
-        const k = this.scale;
-        for (let i = 0; i < n; i++) {
-          const v = Math.max(-1, Math.min(1, buf[at + i]! * k));
-          if (add) out[o + i]! += v * gain;
-          else out[o + i] = v;
-        }
-      }
+      else scaleInto(lanes.buf, at, out, o, n, this.scale, add, gain);
       done += n;
       this.position += n;
     }
@@ -239,12 +231,7 @@ export class NoiseSource {
 
   private chunk(out: Float64Array, offset: number, frames: number, add: boolean, gain: number): void {
     const y = this.parallel ? this.parallelTerms(frames) : this.cascadeSections(frames);
-    const k = this.scale;
-    for (let i = 0; i < frames; i++) {
-      const v = Math.max(-1, Math.min(1, y[i]! * k));
-      if (add) out[offset + i]! += v * gain;
-      else out[offset + i] = v;
-    }
+    scaleInto(y, 0, out, offset, frames, this.scale, add, gain);
   }
 
   /** The partial fractions over the white chunk, in place; returns it. */
@@ -283,6 +270,27 @@ export class NoiseSource {
       this.y1[s] = y1;
     }
     return w;
+  }
+}
+
+/**
+ * Filtered samples `src[from ..]` times `scale`, clamped to +-1, written to `out[at ..]` (or
+ * added times `gain`): the TypeScript twin of the kernels' last step (pinkish, noiseEmit).
+ */
+function scaleInto(
+  src: Float64Array | Float32Array,
+  from: number,
+  out: Float64Array,
+  at: number,
+  n: number,
+  scale: number,
+  add: boolean,
+  gain: number,
+): void {
+  for (let i = 0; i < n; i++) {
+    const v = Math.max(-1, Math.min(1, src[from + i]! * scale));
+    if (add) out[at + i]! += v * gain;
+    else out[at + i] = v;
   }
 }
 
