@@ -30,6 +30,12 @@ export const ERROR_CODES = {
     summary: 'the server already holds its maximum number of live sessions',
   },
   SLOW_CONSUMER: { exit: 1, http: 503, summary: 'a WebSocket client reads audio slower than real time' },
+  OVERLOADED: {
+    exit: 1,
+    http: 503,
+    summary: 'the server is at its limit of concurrent heavy jobs or of memory; retry after Retry-After',
+  },
+  CANCELLED: { exit: 1, http: 499, summary: 'a job was cancelled: its client went away or it was deleted' },
   BAD_JSON: { exit: 2, http: 400, summary: 'a request body is not valid JSON' },
   BAD_MEDIA_TYPE: {
     exit: 2,
