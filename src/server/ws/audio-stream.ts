@@ -131,6 +131,12 @@ export class AudioStream {
    * against the layer first, so a bad one changes nothing. Returns the frame where it applies.
    */
   set(ref: LayerRef, params: Record<string, number | string>, glideSec: number): number {
+    this.check(ref, params);
+    return this.engine.set(ref, params, glideSec);
+  }
+
+  /** Throw BAD_VALUE unless layer `ref` exists and has every parameter of `params`. */
+  check(ref: LayerRef, params: Record<string, number | string>): void {
     const entry = this.book[this.indexOf(ref)]!;
     for (const k of Object.keys(params)) {
       if (!entry.params.includes(k)) {
@@ -141,7 +147,6 @@ export class AudioStream {
         );
       }
     }
-    return this.engine.set(ref, params, glideSec);
   }
 
   private indexOf(ref: LayerRef): number {
