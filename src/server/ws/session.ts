@@ -16,6 +16,11 @@ export const MESSAGE_RATE = 200;
 export const MESSAGE_BURST = 200;
 /** How soon values held past the budget are applied, ms. */
 const FLUSH_MS = 10;
+/**
+ * How long a slow client has to read its backlog and the close frame before the connection is
+ * cut, ms (the server holds only the socket's small buffer meanwhile).
+ */
+const SLOW_GRACE_MS = 30_000;
 /** Largest text message accepted, bytes. */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
@@ -340,7 +345,7 @@ export class Session implements Paced {
       socket: this.socket,
       stats: this.stats,
       start: msg.preset !== undefined ? performance.now() : now,
-      onSlow: (reason) => this.close(1008, reason),
+      onSlow: (reason) => this.close(1008, reason, SLOW_GRACE_MS),
     });
     this.state = 'running';
     this.sendJson({
@@ -396,12 +401,12 @@ export class Session implements Paced {
   }
 
   /** Close the session: stop rendering, close the socket with `code`, terminate it if it hangs. */
-  close(code: number, reason: string): void {
+  close(code: number, reason: string, graceMs = 5000): void {
     if (this.state === 'closed') return;
     this.dispose();
     if (this.socket.readyState === 0 || this.socket.readyState === 1) {
       this.socket.close(code, reason.slice(0, 120));
-      setTimeout(() => this.socket.terminate(), 5000).unref();
+      setTimeout(() => this.socket.terminate(), graceMs).unref();
     }
   }
 
