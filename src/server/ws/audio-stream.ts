@@ -6,6 +6,7 @@ import type { Engine } from '../../render/engine.js';
 import type { Layer } from '../../render/layer.js';
 import type { LayerSpec } from '../../render/scene.js';
 import { TONE_PARAMS } from '../../render/tone-layer.js';
+import { Outbox } from './outbox.js';
 import type { AudioOptions, LayerRef, VizOptions } from './protocol.js';
 import type { SessionStats } from './session.js';
 import { Visualizer } from './viz.js';
@@ -36,9 +37,6 @@ export interface AudioStreamOptions {
   onSlow(reason: string): void;
 }
 
-const BINARY = { binary: true };
-/** Frame buffers a stream keeps for reuse. */
-const POOL_SIZE = 8;
 /** Phase of the next session's viz schedule: golden-ratio steps spread sessions evenly. */
 let nextVizPhase = 0;
 const PARAMS_OF: Record<LayerSpec['type'], readonly string[]> = {
@@ -52,10 +50,8 @@ const PARAMS_OF: Record<LayerSpec['type'], readonly string[]> = {
 /**
  * The paced output of one session: renders the engine block by block against a monotonic
  * clock (frame `f` is due at `start + f / rate`, rendered up to `latency` ahead), encodes binary
- * frames with the 16-byte header, emits viz frames, and guards against slow clients by the
- * socket's `bufferedAmount`: above a quarter second of audio viz frames are dropped, above one
- * second a `SLOW_CONSUMER` warning is sent, above three seconds the session closes. So a
- * session never holds more than about three seconds of audio, whatever the client does.
+ * frames with the 16-byte header, emits viz frames, and hands both to its {@link Outbox}, which
+ * guards against slow clients (SPEC section 5).
  */
 export class AudioStream {
   readonly engine: Engine;
@@ -69,28 +65,12 @@ export class AudioStream {
   private readonly framesPerMs: number;
   private readonly latencyFrames: number;
   private readonly maxBlocksPerPump: number;
-  private readonly vizDropBytes: number;
-  private readonly warnBytes: number;
-  private readonly closeBytes: number;
-  private readonly onSlow: (reason: string) => void;
   private readonly removals: { ref: LayerRef; at: number }[] = [];
   /** Ids and accepted parameters of the engine's layers, in the engine's order. */
   private readonly book: { id: string | undefined; params: readonly string[] }[];
   private t0: number;
   private seq = 0;
-  private warned = false;
-  /**
-   * Frame buffers come back to `pool` once the socket has written them (sends complete in
-   * order), so a steady stream allocates nothing; after any failed send pooling stops.
-   */
-  private readonly pool: Buffer[] = [];
-  private readonly inFlight: Buffer[] = [];
-  private pooling = true;
-  private readonly onSent = (err?: Error): void => {
-    const buf = this.inFlight.shift();
-    if (err) this.pooling = false;
-    else if (buf && this.pooling && this.pool.length < POOL_SIZE) this.pool.push(buf);
-  };
+  private readonly out: Outbox;
 
   constructor(o: AudioStreamOptions) {
     this.engine = o.engine;
@@ -105,10 +85,7 @@ export class AudioStream {
     this.framesPerMs = o.engine.sampleRate / 1000;
     this.latencyFrames = Math.round(o.latencyMs * this.framesPerMs);
     this.maxBlocksPerPump = Math.ceil(this.latencyFrames / this.block) + 4;
-    this.vizDropBytes = Math.max(16 * 1024, o.bytesPerSec / 4);
-    this.warnBytes = Math.max(64 * 1024, o.bytesPerSec);
-    this.closeBytes = Math.max(256 * 1024, o.bytesPerSec * 3);
-    this.onSlow = o.onSlow;
+    this.out = new Outbox({ socket: o.socket, stats: o.stats, bytesPerSec: o.bytesPerSec, onSlow: o.onSlow });
     this.t0 = o.start;
     this.book = o.layers.map((l) => ({ id: l.id, params: PARAMS_OF[l.type] }));
   }
@@ -131,6 +108,12 @@ export class AudioStream {
    * against the layer first, so a bad one changes nothing. Returns the frame where it applies.
    */
   set(ref: LayerRef, params: Record<string, number | string>, glideSec: number): number {
+    this.check(ref, params);
+    return this.engine.set(ref, params, glideSec);
+  }
+
+  /** Throw BAD_VALUE unless layer `ref` exists and has every parameter of `params`. */
+  check(ref: LayerRef, params: Record<string, number | string>): void {
     const entry = this.book[this.indexOf(ref)]!;
     for (const k of Object.keys(params)) {
       if (!entry.params.includes(k)) {
@@ -141,7 +124,6 @@ export class AudioStream {
         );
       }
     }
-    return this.engine.set(ref, params, glideSec);
   }
 
   private indexOf(ref: LayerRef): number {
@@ -172,6 +154,7 @@ export class AudioStream {
       this.t0 = now - (engine.frame + block - this.latencyFrames) / this.framesPerMs;
       target = engine.frame + block;
     }
+    this.out.drain();
     let blocks = 0;
     if (engine.frame + block <= target && !engine.done) {
       // one write for everything this pump sends (audio and viz): system calls are the cost
@@ -218,54 +201,28 @@ export class AudioStream {
     const headroom = first / this.framesPerMs - (performance.now() - this.t0);
     if (headroom < this.stats.minHeadroomMs) this.stats.minHeadroomMs = headroom;
     if (headroom < 0) this.stats.lateFrames++;
-    const buffered = this.socket.bufferedAmount;
-    if (buffered > this.stats.maxBuffered) this.stats.maxBuffered = buffered;
-    if (buffered > this.closeBytes) {
-      this.onSlow(`slow consumer: ${Math.round(buffered / 1024)} KiB of audio unread`);
-      return false;
-    }
-    if (buffered > this.warnBytes && !this.warned) {
-      this.warned = true;
-      this.stats.warnings++;
-      this.socket.send(
-        JSON.stringify({
-          type: 'warning',
-          code: 'SLOW_CONSUMER',
-          message: `the client reads slower than real time (${Math.round(buffered / 1024)} KiB unread); the session closes at ${Math.round(this.closeBytes / 1024)} KiB`,
-        }),
-      );
-    } else if (buffered < this.warnBytes / 2) {
-      this.warned = false;
-    }
+    const out = this.out;
     const q = this.quantizer;
     if (q) {
-      const bytes = HEADER_BYTES + n * q.frameBytes;
-      const pooled = n === this.block && this.pooling;
-      const buf = (pooled && this.pool.pop()) || Buffer.allocUnsafeSlow(bytes);
+      const buf = Buffer.allocUnsafeSlow(HEADER_BYTES + n * q.frameBytes);
       buf.writeUInt32LE(this.seq, 0);
       buf.writeDoubleLE(first, 4);
       buf.writeUInt32LE(n, 12);
       q.encode(this.planar, n, buf.subarray(HEADER_BYTES));
       this.seq = (this.seq + 1) >>> 0;
       this.stats.audioFrames++;
-      if (pooled) {
-        this.inFlight.push(buf);
-        this.socket.send(buf, BINARY, this.onSent);
-      } else {
-        this.socket.send(buf, BINARY);
-      }
+      if (!out.audio(buf)) return false;
     }
     const viz = this.viz;
     if (viz) {
       viz.push(this.planar, n);
       const end = first + n;
       if (viz.due(end)) {
-        if (buffered > this.vizDropBytes) {
-          viz.skip(end);
+        if (out.backlog > out.vizDropBytes) {
+          viz.skip(end); // not worth the transform: it would be dropped
           this.stats.vizDropped++;
         } else {
-          this.stats.vizSent++;
-          this.socket.send(viz.takeJson(end));
+          out.viz(viz.takeJson(end));
         }
       }
     }

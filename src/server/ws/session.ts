@@ -1,18 +1,26 @@
+import { performance } from 'node:perf_hooks';
 import type { WebSocket } from 'ws';
 import { bytesPerSample, Quantizer } from '../../dsp/quantize.js';
 import { invalid, isOmniError, OmniError } from '../../errors.js';
 import { Engine } from '../../render/engine.js';
 import type { Scene } from '../../render/scene.js';
 import { AudioStream } from './audio-stream.js';
+import { FlowControl, overflowOf } from './flow.js';
 import { layerFromJson, MAX_LAYERS } from './layers.js';
 import { type MidiLayer, SineVoices } from './midi-voice.js';
 import { type ClientMessage, parseClientMessage, type StartMessage, setParamsFromJson } from './protocol.js';
-import { MessageLimiter } from './rate-limit.js';
 import type { Paced } from './scheduler.js';
 
 /** Messages a client may send per second (sustained), and the burst it may send at once. */
 export const MESSAGE_RATE = 200;
 export const MESSAGE_BURST = 200;
+/** How soon values held past the budget are applied, ms. */
+const FLUSH_MS = 10;
+/**
+ * How long a slow client has to read its backlog and the close frame before the connection is
+ * cut, ms (the server holds only the socket's small buffer meanwhile).
+ */
+const SLOW_GRACE_MS = 30_000;
 /** Largest text message accepted, bytes. */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
@@ -74,7 +82,8 @@ export class Session implements Paced {
   private readonly host: SessionHost;
   private stream: AudioStream | null = null;
   private midi: MidiLayer | null = null;
-  private readonly limiter = new MessageLimiter(MESSAGE_RATE, MESSAGE_BURST);
+  private readonly flow = new FlowControl(MESSAGE_RATE, MESSAGE_BURST);
+  private flowTimer: NodeJS.Timeout | null = null;
   private startToken = 0;
   private idleTimer: NodeJS.Timeout | null = null;
 
@@ -103,9 +112,10 @@ export class Session implements Paced {
   /** Handle one message from the client. */
   onMessage(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean, now: number): void {
     if (this.state === 'closed') return;
-    if (!this.admit(now)) return;
     this.stats.messages++;
+    const within = this.flow.admit(now);
     let text = '';
+    let msg: ClientMessage;
     try {
       if (isBinary) throw invalid('BAD_MESSAGE', 'binary messages are not accepted: send JSON text messages');
       const size = Array.isArray(data) ? data.reduce((s, b) => s + b.length, 0) : data.byteLength;
@@ -116,30 +126,124 @@ export class Session implements Paced {
         : Buffer.isBuffer(data)
           ? data.toString('utf8')
           : Buffer.from(data).toString('utf8');
-      this.dispatch(parseClientMessage(text), now);
+      msg = parseClientMessage(text);
     } catch (e) {
-      this.fail(e, seqIn(text));
+      if (within) this.fail(e, seqIn(text));
+      else this.dropOne();
+      return;
+    }
+    if (within || overflowOf(msg) === 'keep') {
+      // held values go first, so that nothing applies out of order
+      if (this.flow.holding) this.release();
+      this.handle(msg, now);
+    } else {
+      this.hold(msg);
     }
   }
 
-  /** Per-session rate limit; floods are dropped with one error a second. */
-  private admit(now: number): boolean {
-    if (this.limiter.admit(now)) return true;
+  private handle(msg: ClientMessage, now: number): void {
+    try {
+      this.dispatch(msg, now);
+    } catch (e) {
+      this.fail(e, 'seq' in msg && msg.seq !== null ? msg.seq : undefined);
+    }
+  }
+
+  /** A message past the budget: coalesce it with the held ones of its kind, or drop it. */
+  private hold(msg: ClientMessage): void {
+    const stream = this.stream;
+    if (msg.type === 'ping') this.flow.holdPing(msg.t);
+    else if (msg.type === 'midi' && overflowOf(msg) === 'coalesce' && stream) this.flow.holdMidi(msg.data);
+    else if (msg.type === 'set' && stream && this.state === 'running') {
+      try {
+        const params = setParamsFromJson(msg.params, stream.engine.sampleRate);
+        stream.check(msg.layer, params);
+        this.flow.holdSet(msg.layer, params, msg.glide, msg.seq);
+      } catch {
+        this.dropOne(); // an invalid set past the budget is not answered one by one
+        return;
+      }
+    } else {
+      this.dropOne();
+      return;
+    }
+    this.armFlow(FLUSH_MS);
+  }
+
+  private dropOne(): void {
     this.stats.dropped++;
-    const refused = this.limiter.report(now);
-    if (refused > 0) {
+    this.flow.drop();
+    this.armFlow(FLUSH_MS);
+  }
+
+  /** Run {@link flowTick} in `ms` unless it is already due. */
+  private armFlow(ms: number): void {
+    if (this.flowTimer || this.state === 'closed') return;
+    this.flowTimer = setTimeout(this.flowTick, Math.max(0, ms));
+    this.flowTimer.unref();
+  }
+
+  /** Apply what is held and report what was coalesced or dropped (at most once a second). */
+  private readonly flowTick = (): void => {
+    this.flowTimer = null;
+    if (this.state === 'closed') return;
+    if (this.flow.holding) this.release();
+    const now = performance.now();
+    const r = this.flow.report(now);
+    if (r) {
       this.sendJson({
         type: 'error',
         code: 'RATE_LIMITED',
-        message: `too many messages: ${refused} dropped; the limit is ${MESSAGE_RATE} a second`,
+        message: `too many messages (the limit is ${MESSAGE_RATE} a second): ${r.dropped} dropped, ${r.coalesced} coalesced into a later message of the same kind`,
+        dropped: r.dropped,
+        coalesced: r.coalesced,
       });
     }
-    return false;
+    const next = this.flow.nextReportAt();
+    if (next !== null) this.armFlow(next - now);
+  };
+
+  /** Apply the held sets, MIDI values and ping, in order. */
+  private release(): void {
+    const held = this.flow.take();
+    const stream = this.stream;
+    if (stream && (this.state === 'running' || this.state === 'stopping')) {
+      let frame = stream.engine.frame;
+      for (const p of held.params) {
+        try {
+          frame = stream.set(p.layer, { [p.param]: p.value }, p.glide);
+        } catch (e) {
+          this.fail(e); // the layer went meanwhile
+        }
+      }
+      for (const seq of held.acks) this.sendJson({ type: 'ack', seq, frame });
+      for (const data of held.midi) this.playMidi(data);
+    }
+    if (held.ping) this.pong(held.ping.t, held.ping.pings);
+  }
+
+  private pong(t: unknown, pings = 1): void {
+    this.sendJson({
+      type: 'pong',
+      t,
+      frame: this.stream?.engine.frame ?? null,
+      time: Date.now(),
+      ...(pings > 1 ? { pings } : {}),
+    });
+  }
+
+  private playMidi(data: number[]): void {
+    const stream = this.stream!;
+    if (!this.midi) {
+      this.midi = this.host.makeMidiLayer(stream.engine.sampleRate);
+      stream.attach(this.midi);
+    }
+    this.midi.handleMidi(data, stream.engine.frame);
   }
 
   private dispatch(msg: ClientMessage, now: number): void {
     if (msg.type === 'ping') {
-      this.sendJson({ type: 'pong', t: msg.t, frame: this.stream?.engine.frame ?? null, time: Date.now() });
+      this.pong(msg.t);
       return;
     }
     if (msg.type === 'start') {
@@ -171,14 +275,9 @@ export class Session implements Paced {
         this.sendJson({ type: 'removed', seq: msg.seq, layer: msg.layer, frame });
         return;
       }
-      case 'midi': {
-        if (!this.midi) {
-          this.midi = this.host.makeMidiLayer(engine.sampleRate);
-          stream.attach(this.midi);
-        }
-        this.midi.handleMidi(msg.data, engine.frame);
+      case 'midi':
+        this.playMidi(msg.data);
         return;
-      }
       case 'stop': {
         if (this.state === 'running') {
           engine.stop(msg.fade);
@@ -245,8 +344,8 @@ export class Session implements Paced {
       bytesPerSec,
       socket: this.socket,
       stats: this.stats,
-      start: msg.preset !== undefined ? performanceNow() : now,
-      onSlow: (reason) => this.close(1008, reason),
+      start: msg.preset !== undefined ? performance.now() : now,
+      onSlow: (reason) => this.close(1008, reason, SLOW_GRACE_MS),
     });
     this.state = 'running';
     this.sendJson({
@@ -302,12 +401,12 @@ export class Session implements Paced {
   }
 
   /** Close the session: stop rendering, close the socket with `code`, terminate it if it hangs. */
-  close(code: number, reason: string): void {
+  close(code: number, reason: string, graceMs = 5000): void {
     if (this.state === 'closed') return;
     this.dispose();
     if (this.socket.readyState === 0 || this.socket.readyState === 1) {
       this.socket.close(code, reason.slice(0, 120));
-      setTimeout(() => this.socket.terminate(), 5000).unref();
+      setTimeout(() => this.socket.terminate(), graceMs).unref();
     }
   }
 
@@ -315,6 +414,7 @@ export class Session implements Paced {
   dispose(): void {
     this.state = 'closed';
     if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (this.flowTimer) clearTimeout(this.flowTimer);
     this.host.unschedule(this);
     this.stream = null;
     this.midi = null;
@@ -332,8 +432,4 @@ function seqIn(text: string): number | string | undefined {
     // not JSON: no seq
   }
   return undefined;
-}
-
-function performanceNow(): number {
-  return performance.now();
 }
