@@ -4,6 +4,8 @@
  * theirs from files). `upgrade-insecure-requests` is sent only on requests that came over
  * https (directly, or behind a trusted proxy that says so): over plain http on a LAN name it
  * would make the browser fetch the page's scripts and styles over https, which is not there.
+ * For the same reason Cross-Origin-Opener-Policy goes only to https and loopback names: on plain
+ * http elsewhere browsers ignore it and log an error on every page load.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
@@ -23,9 +25,15 @@ function overHttps(req: FastifyRequest): boolean {
   return req.protocol === 'https';
 }
 
+/** True for a Host header naming this machine's loopback interface. */
+function loopbackHost(host: string | undefined): boolean {
+  const name = (host ?? '').replace(/:\d+$/, '').toLowerCase();
+  return /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/.test(name) || name.endsWith('.localhost');
+}
+
 /**
  * Register helmet with {@link CSP_DIRECTIVES}, adding `upgrade-insecure-requests` to the policy
- * of https requests only.
+ * of https requests only, and Cross-Origin-Opener-Policy to https and loopback requests only.
  * @example await registerSecurityHeaders(app, { crossOrigin: false });
  */
 export async function registerSecurityHeaders(
@@ -38,10 +46,12 @@ export async function registerSecurityHeaders(
     crossOriginResourcePolicy: { policy: opts.crossOrigin ? 'cross-origin' : 'same-origin' },
   });
   app.addHook('onSend', async (req, reply, payload) => {
+    const https = overHttps(req);
     const csp = reply.getHeader('content-security-policy');
-    if (typeof csp === 'string' && overHttps(req) && !csp.includes('upgrade-insecure-requests')) {
+    if (typeof csp === 'string' && https && !csp.includes('upgrade-insecure-requests')) {
       reply.header('content-security-policy', `${csp};upgrade-insecure-requests`);
     }
+    if (!https && !loopbackHost(req.headers.host)) reply.removeHeader('cross-origin-opener-policy');
     return payload;
   });
 }
