@@ -9,6 +9,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { packagePath } from '../package-root.js';
 import { authHook } from './auth.js';
 import { type CacheStore, MemoryStore, RedisStore } from './cache.js';
+import { registerSecurityHeaders } from './csp.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { Metrics } from './metrics.js';
 import { aiRoutes } from './routes/ai.js';
@@ -134,21 +135,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     metrics.latency.observe({ route }, reply.elapsedTime / 1000);
   });
 
-  const { default: helmet } = await import('@fastify/helmet');
-  await app.register(helmet, {
-    // Swagger UI and the control page load their own scripts and styles
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'", "'unsafe-inline'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
-        mediaSrc: ["'self'", 'blob:', 'data:'],
-        connectSrc: ["'self'", 'ws:', 'wss:'],
-      },
-    },
-    crossOriginResourcePolicy: { policy: options.cors?.length ? 'cross-origin' : 'same-origin' },
-  });
+  await registerSecurityHeaders(app, { crossOrigin: (options.cors?.length ?? 0) > 0 });
   if (options.cors && options.cors.length > 0) {
     const { default: cors } = await import('@fastify/cors');
     await app.register(cors, {
