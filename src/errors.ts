@@ -16,6 +16,11 @@ export const ERROR_CODES = {
   BAD_AUDIO: { exit: 2, http: 400, summary: 'an audio file is unreadable, empty or corrupt' },
   BAD_PRESET: { exit: 2, http: 400, summary: 'a preset file is invalid' },
   BAD_MIDI: { exit: 2, http: 400, summary: 'a MIDI file is truncated, corrupt or absurd' },
+  BAD_SOUNDFONT: {
+    exit: 2,
+    http: 400,
+    summary: 'a SoundFont or DLS bank is not a bank the synthesizer can read',
+  },
   NOT_FOUND: { exit: 2, http: 404, summary: 'a named preset or file does not exist' },
   TOO_LONG: { exit: 2, http: 413, summary: 'the output would exceed a size or duration limit' },
   TOO_LARGE: { exit: 2, http: 413, summary: 'a request body or layer list is too large' },

@@ -139,6 +139,11 @@ export class PolySynth implements Layer {
     this.enqueue(frame, s | (bytes[1]! << 8) | ((need === 2 ? bytes[2]! : 0) << 16));
   }
 
+  /** Queue a checked channel message packed as status | data1 << 8 | data2 << 16. */
+  handlePacked(msg: number, frame?: number): void {
+    this.enqueue(frame, msg);
+  }
+
   private enqueue(frame: number | undefined, msg: number): void {
     const f = frame === undefined || !(frame > this.frame) ? this.frame : Math.round(frame);
     const q = this.qFrame;
