@@ -39,15 +39,16 @@ export async function runWorker(opts: Record<string, unknown>): Promise<void> {
   const o = workerOptionsOf(opts);
   const { startQueueWorker } = await import('../jobs/queue-worker.js');
   const { DEFAULT_RESULTS_DIR } = await import('../jobs/results.js');
-  const { localRunner } = await import('../jobs/runner.js');
+  const { poolRunner } = await import('../jobs/runner.js');
   const say = (line: string) => process.stderr.write(`omnisonic worker: ${line}\n`);
   let lastError = 0;
+  const pool = poolRunner({ threads: o.concurrency });
   const w = await startQueueWorker({
     redisUrl: o.redisUrl,
     concurrency: o.concurrency,
     resultsDir: o.resultsDir ?? DEFAULT_RESULTS_DIR,
     ttlSec: o.ttlSec,
-    run: localRunner(),
+    run: pool.run,
     log: say,
     onError: (e) => {
       if (Date.now() - lastError < 10_000) return;
@@ -71,7 +72,8 @@ export async function runWorker(opts: Record<string, unknown>): Promise<void> {
       process.exit(1);
     }, o.graceMs + 5000).unref();
     w.close(o.graceMs).then(
-      () => {
+      async () => {
+        await pool.close();
         say('stopped');
         process.exit(0);
       },

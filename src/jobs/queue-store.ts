@@ -111,7 +111,7 @@ export class QueueJobStore implements JobStore {
       if (!job) return false;
       const state = await job.getState();
       if (state === 'active') {
-        // a worker holds its lock: ask the workers to abort it (it then fails as INTERRUPTED)
+        // a worker holds its lock: ask the workers to abort it (it then fails as CANCELLED)
         await this.redis.publish(CANCEL_CHANNEL, id);
         return true;
       }

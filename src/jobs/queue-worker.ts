@@ -67,7 +67,7 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
       return await results.put(job.id!, result);
     } catch (e) {
       if (signal?.aborted && stopping) throw new Error('handed back: the worker is stopping');
-      if (signal?.aborted) throw new UnrecoverableError(failureText('INTERRUPTED', 'cancelled'));
+      if (signal?.aborted) throw new UnrecoverableError(failureText('CANCELLED', 'cancelled'));
       // bad input fails for good; anything else is retried with backoff
       if (isOmniError(e) && e.httpStatus < 500) throw new UnrecoverableError(failureText(e.code, e.message));
       if (isOmniError(e)) throw new Error(failureText(e.code, e.message));

@@ -9,8 +9,8 @@ import { assertAudible } from '../harmony-bridge.js';
 import { decodeWav } from '../io/audio-file.js';
 import { parseMidi } from '../midi/smf.js';
 import { canonicalJson } from '../server/cache.js';
-import { durationOf, generateRequest, mixRequest } from '../server/routes/audio.js';
 import { GenerateBody, MixBody, OutputFields, RenderBody } from '../server/schemas.js';
+import { durationOf, generateJob, mixJob, renderJob } from '../server/work/requests.js';
 import type { JobKind } from './types.js';
 
 const Base64 = (what: string) =>
@@ -91,34 +91,15 @@ const sha = (data: string | Uint8Array) => createHash('sha256').update(data).dig
 export async function jobIdOf(kind: JobKind, request: unknown, limits: RequestLimits): Promise<string> {
   let canonical: unknown;
   switch (kind) {
-    case 'generate': {
-      const { tone, plan } = generateRequest(request as GenerateBody, limits.maxDuration);
-      canonical = { tone, plan: { ...plan, target: undefined } };
+    case 'generate':
+      canonical = generateJob(request as GenerateBody, limits.maxDuration).canonical;
       break;
-    }
-    case 'mix': {
-      const { scene, plan } = mixRequest(request as MixBody, limits.maxDuration);
-      canonical = { scene, plan: { ...plan, target: undefined } };
+    case 'mix':
+      canonical = mixJob(request as MixBody, limits.maxDuration).canonical;
       break;
-    }
-    case 'render': {
-      const b = request as RenderBody;
-      const { presetScene } = await import('../server/routes/preset-source.js');
-      const scene = await presetScene(b.preset, {
-        sampleRate: b.sampleRate ?? 48000,
-        presetDirs: limits.presetDirs,
-      });
-      if (b.duration !== undefined) scene.duration = durationOf(b.duration, limits.maxDuration);
-      if (!Number.isFinite(scene.duration) || scene.duration > limits.maxDuration) {
-        throw invalid(
-          'TOO_LONG',
-          `duration: at most ${limits.maxDuration} s on this server`,
-          'request.duration',
-        );
-      }
-      canonical = b;
+    case 'render':
+      canonical = (await renderJob(request as RenderBody, limits.maxDuration, limits.presetDirs)).canonical;
       break;
-    }
     case 'analyze': {
       const bytes = bytesOf((request as { audio: string }).audio, 'request.audio');
       const audio = decodeWav(bytes, 'request.audio');

@@ -7,7 +7,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { LocalJobStore } from './local-store.js';
 import type { QueueWorker } from './queue-worker.js';
 import { DEFAULT_RESULTS_DIR } from './results.js';
-import { localRunner } from './runner.js';
+import { poolRunner } from './runner.js';
 import type { JobStore } from './types.js';
 
 /** Job settings of `omnisonic serve`. */
@@ -20,6 +20,8 @@ export interface JobsOptions {
   ttlSec?: number;
   /** Jobs this server runs at once (default: the cores). */
   concurrency?: number;
+  /** Where `render` jobs find presets by name. */
+  presetDirs?: string[] | undefined;
 }
 
 /** A server's job store and, with Redis, its own queue worker. */
@@ -36,10 +38,17 @@ export async function createJobs(
   log: FastifyBaseLogger,
 ): Promise<ServerJobs> {
   const ttlSec = o.ttlSec ?? 3600;
-  const run = localRunner();
+  const concurrency = o.concurrency ?? availableParallelism();
   if (!o.redisUrl) {
-    const store = new LocalJobStore(run, { ttlSec });
-    return { store, close: () => store.close() };
+    const pool = poolRunner({ threads: concurrency, presetDirs: o.presetDirs });
+    const store = new LocalJobStore(pool.run, { ttlSec, concurrency });
+    return {
+      store,
+      async close() {
+        await store.close();
+        await pool.close();
+      },
+    };
   }
   const resultsDir = o.resultsDir ?? DEFAULT_RESULTS_DIR;
   let lastError = 0;
@@ -52,14 +61,16 @@ export async function createJobs(
   const { QueueJobStore } = await import('./queue-store.js');
   const store = new QueueJobStore({ redisUrl: o.redisUrl, resultsDir, ttlSec, onError });
   let worker: QueueWorker | undefined;
+  let pool: ReturnType<typeof poolRunner> | undefined;
   if (o.localJobs !== false) {
     const { startQueueWorker } = await import('./queue-worker.js');
+    pool = poolRunner({ threads: concurrency, presetDirs: o.presetDirs });
     worker = await startQueueWorker({
       redisUrl: o.redisUrl,
-      concurrency: o.concurrency ?? availableParallelism(),
+      concurrency,
       resultsDir,
       ttlSec,
-      run,
+      run: pool.run,
       log: (line) => log.info(line),
       onError,
     });
@@ -68,6 +79,7 @@ export async function createJobs(
     store,
     async close() {
       await worker?.close(CLOSE_GRACE_MS);
+      await pool?.close();
       await store.close();
     },
   };

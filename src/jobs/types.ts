@@ -3,12 +3,9 @@
  * server's own pool (no Redis) or on a BullMQ queue taken by `omnisonic worker` processes.
  * Both stores answer the same {@link JobStore} interface, so the routes have one code path.
  */
-import type { JobKind, JobResult } from './execute-fallback.js';
+import type { JobKind, JobResult } from '../server/work/execute.js';
 
-export type { JobKind, JobResult } from './execute-fallback.js';
-
-/** Kinds of job, in the order of the API. */
-export const JOB_KINDS: readonly JobKind[] = ['generate', 'mix', 'render', 'analyze', 'midi'];
+export type { JobKind, JobOptions, JobResult } from '../server/work/execute.js';
 
 /** What `GET /jobs/{id}` reports. */
 export type JobStatus = 'queued' | 'active' | 'completed' | 'failed';

@@ -181,7 +181,10 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   }
   await registerDocs(app);
   const { createJobs } = await import('../jobs/setup.js');
-  const jobs = await createJobs({ ...options.jobs, redisUrl: options.redisUrl }, app.log);
+  const jobs = await createJobs(
+    { presetDirs: options.presetDirs, ...options.jobs, redisUrl: options.redisUrl },
+    app.log,
+  );
   app.addHook('onClose', () => jobs.close());
 
   await app.register(systemRoutes);

@@ -114,7 +114,7 @@ export async function jobRoutes(app: FastifyInstance, opts: { store: JobStore })
       schema: {
         summary: 'Cancel a job',
         description:
-          'A queued job is removed; a running one is stopped and reported failed with code INTERRUPTED; a finished one is forgotten with its result.',
+          'A queued job is removed; a running one is stopped and reported failed with code CANCELLED; a finished one is forgotten with its result.',
         tags: ['jobs'],
         params: JobIdParams,
         response: { 200: JobCancelled, ...errorResponses(400, 401, 404, 429, 503) },

@@ -1,0 +1,33 @@
+/**
+ * Messages between the pool and a job running in one of its worker threads, over a MessagePort
+ * of its own. Audio chunks go out at most `maxInFlight` ahead of the acknowledgements, and the
+ * pool acknowledges a chunk only once its consumer took it (the socket drained), so a slow
+ * client slows the render instead of filling memory.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { JobErrorData, JobKind, JobResult } from '../work/execute.js';
+import type { AudioHead } from '../work/render-stream.js';
+
+/** What the pool hands a worker for one job. */
+export interface PoolTask {
+  kind: JobKind;
+  request: unknown;
+  port: MessagePort;
+  /** Stream the audio as chunks (else the result holds the whole body). */
+  stream: boolean;
+  /** Most chunks sent and not yet acknowledged. */
+  maxInFlight: number;
+  presetDirs: string[] | undefined;
+}
+
+/** Worker to pool. */
+export type FromWorker =
+  | { type: 'started' }
+  | { type: 'head'; head: AudioHead }
+  | { type: 'chunk'; chunk: Uint8Array }
+  | { type: 'progress'; fraction: number }
+  | { type: 'done'; result: JobResult }
+  | { type: 'error'; error: JobErrorData };
+
+/** Pool to worker. */
+export type ToWorker = { type: 'ack' } | { type: 'abort' };

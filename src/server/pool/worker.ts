@@ -1,0 +1,62 @@
+/**
+ * The entry of the pool's worker threads: runs one job with {@link executeJob} and talks to the
+ * pool over the task's MessagePort (see `protocol.ts`). An `abort` message aborts the job's
+ * signal; the render loop checks it between blocks and yields to this thread's event loop every
+ * few milliseconds, so it stops within one slice.
+ */
+
+import { configureJobs, executeJob, jobErrorData } from '../work/execute.js';
+import { abortedError } from '../work/render-stream.js';
+import type { FromWorker, PoolTask, ToWorker } from './protocol.js';
+
+/** A buffer this thread may give away: its own ArrayBuffer, not a slice of a shared pool. */
+function transferable(chunk: Buffer): Uint8Array {
+  if (
+    chunk.byteOffset === 0 &&
+    chunk.buffer.byteLength === chunk.length &&
+    !(chunk.buffer instanceof SharedArrayBuffer)
+  )
+    return new Uint8Array(chunk.buffer, 0, chunk.length);
+  return new Uint8Array(chunk);
+}
+
+export default async function runTask(task: PoolTask): Promise<void> {
+  const { port } = task;
+  const send = (m: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+  configureJobs({ presetDirs: task.presetDirs });
+  const ac = new AbortController();
+  let credits = task.maxInFlight;
+  let wake: (() => void) | null = null;
+  port.on('message', (m: ToWorker) => {
+    if (m.type === 'abort') ac.abort();
+    else if (m.type === 'ack') credits++;
+    const w = wake;
+    wake = null;
+    w?.();
+  });
+  const onChunk = async (chunk: Buffer) => {
+    while (credits <= 0 && !ac.signal.aborted) await new Promise<void>((resolve) => (wake = resolve));
+    if (ac.signal.aborted) throw abortedError();
+    credits--;
+    const owned = transferable(chunk);
+    send({ type: 'chunk', chunk: owned }, [owned.buffer as ArrayBuffer]);
+  };
+  send({ type: 'started' });
+  try {
+    const result = await executeJob(task.kind, task.request, {
+      signal: ac.signal,
+      onProgress: (fraction) => send({ type: 'progress', fraction }),
+      onHead: (head) => send({ type: 'head', head }),
+      ...(task.stream ? { onChunk: onChunk as (c: Buffer) => void } : {}),
+    });
+    if (result.type === 'audio' && result.body.length > 0) {
+      const body = transferable(result.body);
+      send({ type: 'done', result: { ...result, body: body as Buffer } }, [body.buffer as ArrayBuffer]);
+    } else send({ type: 'done', result });
+  } catch (e) {
+    send({ type: 'error', error: jobErrorData(e) });
+  } finally {
+    port.removeAllListeners('message');
+    port.close();
+  }
+}

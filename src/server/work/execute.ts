@@ -1,0 +1,159 @@
+/**
+ * The CPU-heavy jobs of the server, runnable in any thread: renders of the audio endpoints,
+ * analyses, MIDI renders. No server framework and no pool here, so the same functions run in a
+ * worker thread of the server's pool and in a queue's sandboxed processor. Requests arrive
+ * validated by the endpoint that took them; the job builds its scene from them again.
+ */
+import { invalid, isOmniError, OmniError } from '../../errors.js';
+import type { OutputPlan } from '../../io/output.js';
+import type { Engine } from '../../render/engine.js';
+import type { Scene } from '../../render/scene.js';
+import type { GenerateBody, MixBody, OutputFieldsBody, RenderBody } from '../schemas.js';
+import { type AudioHead, abortedError, renderStream } from './render-stream.js';
+import { durationOf, generateJob, mixJob, planOf, renderJob } from './requests.js';
+
+export type JobKind = 'generate' | 'mix' | 'render' | 'analyze' | 'midi';
+export type JobResult =
+  | { type: 'audio'; contentType: string; body: Buffer }
+  | { type: 'json'; value: unknown };
+export interface JobOptions {
+  signal?: AbortSignal;
+  onProgress?: (fraction: number) => void;
+  /** Each chunk of the audio as rendered; when it returns a promise, the job waits for it (backpressure). */
+  onChunk?: (chunk: Buffer) => void;
+  /** Content type and, when known, exact length of the audio, before its first chunk. */
+  onHead?: (head: AudioHead) => void;
+}
+
+/** The kinds of {@link executeJob}. */
+export const JOB_KINDS: readonly JobKind[] = ['generate', 'mix', 'render', 'analyze', 'midi'];
+
+/** Settings of the process that runs the jobs (the server's --preset-dir). */
+const settings: { presetDirs: string[] | undefined } = { presetDirs: undefined };
+
+/** Set where `render` jobs find user presets by name. */
+export function configureJobs(o: { presetDirs?: string[] | undefined }): void {
+  settings.presetDirs = o.presetDirs;
+}
+
+/** Options of a `midi` job: the file's bytes, the MIDI render options, the output fields. */
+export interface MidiJobRequest extends OutputFieldsBody {
+  midi: Uint8Array;
+  duration?: number | string;
+  a4?: number;
+  /** A voice map (the JSON of `--voices`). */
+  voices?: unknown;
+}
+
+/**
+ * Runs the job in the current thread. `request` is the validated body of the matching endpoint;
+ * for analyze `{ audio: Uint8Array }` (the WAV bytes), for midi `{ midi: Uint8Array, ...options }`.
+ * With onChunk the audio is streamed and body is empty.
+ * @example const r = await executeJob('generate', { frequency: 440, duration: 1 });
+ */
+export async function executeJob(kind: JobKind, request: unknown, opts: JobOptions = {}): Promise<JobResult> {
+  if (opts.signal?.aborted) throw abortedError();
+  switch (kind) {
+    case 'generate':
+    case 'mix':
+    case 'render': {
+      const job =
+        kind === 'generate'
+          ? generateJob(request as GenerateBody, Number.POSITIVE_INFINITY)
+          : kind === 'mix'
+            ? mixJob(request as MixBody, Number.POSITIVE_INFINITY)
+            : await renderJob(request as RenderBody, Number.POSITIVE_INFINITY, settings.presetDirs);
+      return audio(job.scene, job.plan, opts);
+    }
+    case 'midi': {
+      const { scene, plan, prepare } = await midiJob(request as MidiJobRequest);
+      return audio(scene, plan, opts, prepare);
+    }
+    case 'analyze':
+      return { type: 'json', value: await analyze(request as { audio: Uint8Array }) };
+    default:
+      throw invalid('BAD_VALUE', `kind: one of ${JOB_KINDS.join(', ')}, got ${String(kind)}`, 'kind');
+  }
+}
+
+async function audio(
+  scene: Scene,
+  plan: OutputPlan,
+  opts: JobOptions,
+  prepare?: (engine: Engine) => void,
+): Promise<JobResult> {
+  const chunks: Buffer[] = [];
+  const onChunk = opts.onChunk ?? ((c: Buffer) => void chunks.push(c));
+  const summary = await renderStream(scene, plan, {
+    onChunk: onChunk as (c: Buffer) => void | Promise<void>,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    ...(opts.onHead ? { onHead: opts.onHead } : {}),
+    ...(prepare ? { prepare } : {}),
+  });
+  const body = opts.onChunk ? Buffer.alloc(0) : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  return { type: 'audio', contentType: summary.contentType, body };
+}
+
+async function analyze(request: { audio: Uint8Array }): Promise<unknown> {
+  const bytes = request?.audio;
+  if (!(bytes instanceof Uint8Array) || bytes.length === 0)
+    throw invalid('BAD_AUDIO', 'the body is empty; send a WAV file', 'body');
+  const { decodeWav } = await import('../../io/audio-file.js');
+  const { analyzeAudio } = await import('../../harmony/analysis/analyze.js');
+  const { assertAudible, withOmniErrors } = await import('../../harmony-bridge.js');
+  const decoded = decodeWav(bytes, 'the request body');
+  // the same floor as the CLI: dithered silence is not analysed into noise notes
+  assertAudible(decoded.channels, 'the request body');
+  return withOmniErrors(() => analyzeAudio({ channels: decoded.channels, sampleRate: decoded.sampleRate }));
+}
+
+async function midiJob(
+  r: MidiJobRequest,
+): Promise<{ scene: Scene; plan: OutputPlan; prepare: (engine: Engine) => void }> {
+  if (!(r?.midi instanceof Uint8Array) || r.midi.length === 0)
+    throw invalid('BAD_MIDI', 'the MIDI file is empty', 'midi');
+  const { parseMidi } = await import('../../midi/smf.js');
+  const { midiScene } = await import('../../midi/scene.js');
+  const { checkVoiceMap } = await import('../../midi/voices.js');
+  const song = parseMidi(r.midi, 'the MIDI file');
+  const sampleRate = r.sampleRate ?? 48000;
+  const { scene, synth } = midiScene(song, {
+    sampleRate,
+    seed: r.seed ?? 0x5eed,
+    ...(r.voices !== undefined ? { voiceMap: checkVoiceMap(r.voices, 'voices') } : {}),
+    ...(r.duration !== undefined ? { duration: durationOf(r.duration, Number.POSITIVE_INFINITY) } : {}),
+    ...(r.a4 !== undefined ? { a4: r.a4 } : {}),
+    ...(r.fade !== undefined ? { fadeOut: r.fade } : {}),
+  });
+  return { scene, plan: planOf(r, scene.channels ?? 1), prepare: (engine) => engine.attach(synth) };
+}
+
+/** An error as plain data, to cross a thread or process boundary. */
+export interface JobErrorData {
+  code: string;
+  message: string;
+  field?: string;
+  hint?: string;
+}
+
+/** The data of any error a job throws (catalogued codes kept, anything else INTERNAL). */
+export function jobErrorData(e: unknown): JobErrorData {
+  if (isOmniError(e)) {
+    return {
+      code: e.code,
+      message: e.message,
+      ...(e.field ? { field: e.field } : {}),
+      ...(e.hint ? { hint: e.hint } : {}),
+    };
+  }
+  return { code: 'INTERNAL', message: (e as Error)?.message ?? String(e) };
+}
+
+/** The error of {@link jobErrorData}, rebuilt. */
+export function jobError(d: JobErrorData): OmniError {
+  return new OmniError(d.code as OmniError['code'], d.message, {
+    ...(d.field ? { field: d.field } : {}),
+    ...(d.hint ? { hint: d.hint } : {}),
+  });
+}

@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JobPool } from '../../src/server/pool/pool.js';
+import { executeJob } from '../../src/server/work/execute.js';
+import type { AudioHead } from '../../src/server/work/render-stream.js';
+import { peakFrequency, spectrumDb } from '../helpers/signal.js';
+import { wavSamples } from './helpers.js';
+
+// the pool runs the compiled worker (dist/server/pool/worker.js): npm run build first
+
+describe('the job pool', () => {
+  let pool: JobPool;
+  beforeAll(() => {
+    pool = new JobPool({ threads: 2 });
+  });
+  afterAll(async () => {
+    await pool?.close();
+  });
+
+  it('renders a tone in a worker thread, the same bytes as in this thread', async () => {
+    const request = { frequency: 440, duration: 1 };
+    const r = await pool.runJob('generate', request);
+    expect(r.type).toBe('audio');
+    if (r.type !== 'audio') return;
+    expect(r.contentType).toBe('audio/wav');
+    expect(r.body.length).toBe(44 + 48000 * 2);
+    const f = peakFrequency(spectrumDb(wavSamples(r.body).left, 32768, 4096), 48000);
+    expect(Math.abs(f - 440)).toBeLessThan(0.1);
+    const here = await executeJob('generate', request);
+    expect(here.type === 'audio' && here.body.equals(r.body)).toBe(true);
+  });
+
+  it('streams chunks with the exact length announced in the head', async () => {
+    let head: AudioHead | undefined;
+    const chunks: Buffer[] = [];
+    const progress: number[] = [];
+    const r = await pool.runJob(
+      'generate',
+      { frequency: 'A4', duration: 3, bitDepth: 24 },
+      {
+        onHead: (h) => {
+          head = h;
+        },
+        onChunk: async (c) => {
+          chunks.push(c);
+          await new Promise((res) => setTimeout(res, 1));
+        },
+        onProgress: (f) => progress.push(f),
+      },
+    );
+    expect(r.type === 'audio' && r.body.length).toBe(0);
+    const body = Buffer.concat(chunks);
+    expect(head).toEqual({ contentType: 'audio/wav', length: 44 + 3 * 48000 * 3 });
+    expect(body.length).toBe(head!.length);
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(progress.at(-1)).toBe(1);
+    const here = await executeJob('generate', { frequency: 'A4', duration: 3, bitDepth: 24 });
+    expect(here.type === 'audio' && here.body.equals(body)).toBe(true);
+  });
+
+  it('a cancelled render stops in its worker', async () => {
+    const before = pool.stats;
+    const ac = new AbortController();
+    let chunks = 0;
+    const job = pool.runJob(
+      'mix',
+      {
+        layers: Array.from({ length: 64 }, (_, i) => ({ frequency: 100 + i * 7, waveform: 'saw' })),
+        duration: 600,
+      },
+      {
+        signal: ac.signal,
+        onChunk: () => {
+          chunks++;
+          if (chunks === 2) ac.abort();
+        },
+      },
+    );
+    await expect(job).rejects.toMatchObject({ code: 'CANCELLED' });
+    const after = pool.stats;
+    expect(after.cancelled).toBe(before.cancelled + 1);
+    expect(after.running).toBe(0);
+    // the threads are free: a new job runs
+    const r = await pool.runJob('generate', { frequency: 220, duration: 0.1 });
+    expect(r.type).toBe('audio');
+  });
+
+  it('carries catalogued errors back from the worker', async () => {
+    await expect(pool.runJob('generate', { frequency: 30000, duration: 1 })).rejects.toMatchObject({
+      code: 'BAD_FREQUENCY',
+    });
+    await expect(pool.runJob('analyze', { audio: new Uint8Array([1, 2, 3]) })).rejects.toMatchObject({
+      code: 'BAD_AUDIO',
+    });
+  });
+});
