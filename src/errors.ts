@@ -41,6 +41,12 @@ export const ERROR_CODES = {
     summary: 'the server is at its limit of concurrent heavy jobs or of memory; retry after Retry-After',
   },
   CANCELLED: { exit: 1, http: 499, summary: 'a job was cancelled: its client went away or it was deleted' },
+  QUEUE_UNAVAILABLE: {
+    exit: 1,
+    http: 503,
+    summary: 'the job queue (Redis) cannot be reached; the synchronous endpoints still serve',
+  },
+  JOB_NOT_READY: { exit: 1, http: 409, summary: 'the job has no result yet, or it failed' },
   BAD_JSON: { exit: 2, http: 400, summary: 'a request body is not valid JSON' },
   BAD_MEDIA_TYPE: {
     exit: 2,

@@ -10,6 +10,7 @@ import { register as render } from './commands/render.js';
 import { register as serve } from './commands/serve.js';
 import { register as suggest } from './commands/suggest.js';
 import { register as tone } from './commands/tone.js';
+import { register as worker } from './commands/worker.js';
 import { printError, setVerbose } from './report.js';
 
 const pkg = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as {
@@ -29,6 +30,7 @@ const COMMANDS: [string, (program: Command) => void][] = [
   ['analyze', analyze],
   ['presets', presets],
   ['serve', serve],
+  ['worker', worker],
 ];
 
 /** The first word of `argv` that is not an option: the command, when there is one. */

@@ -1,11 +1,13 @@
 import { invalid } from '../errors.js';
+import type { JobsOptions } from '../jobs/setup.js';
 import { parseDuration, parseNumber } from '../render/values.js';
 import type { StartOptions } from '../server/start.js';
 import { warn } from './report.js';
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
-function wholeNumber(v: unknown, name: string, lo: number, hi: number): number {
+/** A whole number option within [lo, hi]. */
+export function wholeNumber(v: unknown, name: string, lo: number, hi: number): number {
   const n = parseNumber(String(v), name, lo, hi);
   if (!Number.isInteger(n)) throw invalid('BAD_VALUE', `${name}: must be a whole number, got ${v}`);
   return n;
@@ -45,6 +47,7 @@ export function serveOptionsOf(
     }
   }
   const maxDuration = parseDuration(String(opts.maxDuration ?? '600'), '--max-duration', false);
+  const jobs = jobsOptionsOf(opts, redisUrl);
   return {
     host: String(opts.host ?? '127.0.0.1'),
     port: wholeNumber(opts.port ?? '8000', '--port', 0, 65535),
@@ -59,6 +62,27 @@ export function serveOptionsOf(
     ...(opts.presetDir ? { presetDirs: opts.presetDir as string[] } : {}),
     logger: logLevel === 'silent' ? false : { level: logLevel, stream: process.stderr },
     trustProxy: Boolean(opts.trustProxy),
+    jobs,
+  };
+}
+
+/** `--no-local-jobs`, `--results-dir`, `--job-ttl`, `--job-concurrency`. */
+function jobsOptionsOf(opts: Record<string, unknown>, redisUrl: string | undefined): JobsOptions {
+  if (opts.localJobs === false && !redisUrl) {
+    throw invalid(
+      'BAD_USAGE',
+      '--no-local-jobs needs --redis: without a queue nothing would run the jobs',
+      'localJobs',
+      'add --redis redis://host:6379 and start `omnisonic worker` processes',
+    );
+  }
+  return {
+    localJobs: opts.localJobs !== false,
+    ...(opts.resultsDir !== undefined ? { resultsDir: String(opts.resultsDir) } : {}),
+    ttlSec: parseDuration(String(opts.jobTtl ?? '1h'), '--job-ttl', false),
+    ...(opts.jobConcurrency !== undefined
+      ? { concurrency: wholeNumber(opts.jobConcurrency, '--job-concurrency', 1, 256) }
+      : {}),
   };
 }
 

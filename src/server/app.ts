@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { JobsOptions } from '../jobs/setup.js';
 import { packagePath } from '../package-root.js';
 import { authHook } from './auth.js';
 import { type CacheStore, MemoryStore, RedisStore } from './cache.js';
@@ -50,6 +51,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Trust X-Forwarded-For (behind a load balancer). */
   trustProxy?: boolean;
+  /** The jobs API: local pool, or the BullMQ queue when redisUrl is set (docs/jobs.md). */
+  jobs?: JobsOptions;
 }
 
 /** Resolved settings routes read through `app.omni`. */
@@ -164,6 +167,12 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     });
   }
   await registerDocs(app);
+  const { createJobs } = await import('../jobs/setup.js');
+  const jobs = await createJobs(
+    { presetDirs: options.presetDirs, ...options.jobs, redisUrl: options.redisUrl },
+    app.log,
+  );
+  app.addHook('onClose', () => jobs.close());
 
   await app.register(systemRoutes);
   // everything below needs the API key when one is set
@@ -173,6 +182,8 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     await api.register(aiRoutes);
     await api.register(analyzeRoutes);
     await api.register(presetRoutes);
+    const { jobRoutes } = await import('./routes/jobs.js');
+    await api.register(jobRoutes, { store: jobs.store });
   });
   await app.register(wsPlugin, {
     ...(options.apiKey ? { apiKey: options.apiKey } : {}),
@@ -181,6 +192,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     // browser pages may open sessions from the server's own origin and the --cors origins only
     origins: options.cors ?? [],
     metrics,
+    jobs: jobs.store,
   });
   await app.register(pagePlugin);
   return app;

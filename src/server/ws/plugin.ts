@@ -5,6 +5,8 @@ import websocket from '@fastify/websocket';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { invalid } from '../../errors.js';
+import type { JobStore } from '../../jobs/types.js';
+import { jobSubscriptions } from '../../jobs/ws-subscribe.js';
 import type { Scene } from '../../render/scene.js';
 import { Scheduler } from './scheduler.js';
 import { MAX_MESSAGE_BYTES, Session, type SessionHost } from './session.js';
@@ -36,6 +38,8 @@ export interface WsOptions {
   workers?: number;
   /** A registry with a sessions gauge (`src/server/metrics.ts`). */
   metrics?: { sessions: { inc(): void; dec(): void } };
+  /** Jobs whose progress a connection may follow (`{ "type": "job", "id" }`). */
+  jobs?: JobStore;
 }
 
 /** Live numbers of a server's sessions (tests, bench, metrics). */
@@ -135,8 +139,15 @@ export const wsPlugin: FastifyPluginAsync<WsOptions> = async (fastify, opts) => 
     const session = new Session(randomUUID(), socket, host);
     sessions.add(session);
     opts.metrics?.sessions.inc();
-    socket.on('message', (data, isBinary) => session.onMessage(data as Buffer, isBinary, performance.now()));
+    const jobs = opts.jobs
+      ? jobSubscriptions(opts.jobs, (m) => socket.readyState === 1 && socket.send(JSON.stringify(m)))
+      : undefined;
+    socket.on('message', (data, isBinary) => {
+      if (!isBinary && jobs?.onMessage(data as Buffer)) return;
+      session.onMessage(data as Buffer, isBinary, performance.now());
+    });
     socket.on('close', () => {
+      jobs?.dispose();
       session.dispose();
       if (sessions.delete(session)) opts.metrics?.sessions.dec();
     });
