@@ -93,6 +93,7 @@ describe('render song.mid: choice of synthesizer', () => {
     const flag = render([join(dir, 'a4.mid'), '--soundfont', banks.FluidR3Mono!], 'flag.wav', {
       OMNISONIC_SOUNDFONT: banks.TimGM6mb!,
     });
+    expect(flag.status).toBe(0);
     expect(readFileSync(join(dir, 'flag.wav'))).toEqual(readFileSync(join(dir, 'def.wav')));
   });
 });
