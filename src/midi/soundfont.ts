@@ -4,6 +4,7 @@ import { MAX_BLOCK } from '../render/engine.js';
 import type { Block, Layer } from '../render/layer.js';
 import { MIX_CEILING } from '../render/scene.js';
 import type { SoundBank } from './bank.js';
+import { MIN_NOTE_SEC } from './synth.js';
 
 type Core = typeof import('spessasynth_core');
 type Processor = InstanceType<Core['SpessaSynthProcessor']>;
@@ -26,8 +27,6 @@ export function spessa(): Core {
 const SPESSA_BLOCK = 128;
 /** Gain from the engine's level (quiet, to leave room for many voices) to OmniSonic's. */
 const MAKEUP_GAIN = 2;
-/** A note-off in the same frame as its note-on is delayed by this much, so that it sounds. */
-const MIN_NOTE_SEC = 0.05;
 const SYSEX = 0x100;
 
 /**
