@@ -285,7 +285,12 @@ const presets = new PresetPicker(
     const plan = planSwitch(layers, next, SWITCH_GLIDE, freshId);
     layers = plan.layers;
     for (const m of plan.messages) conn.send(m);
-    setTimeout(() => plan.removals.forEach((m) => conn.send(m)), SWITCH_GLIDE * 1000 + 50);
+    setTimeout(
+      () => {
+        for (const m of plan.removals) conn.send(m);
+      },
+      SWITCH_GLIDE * 1000 + 50,
+    );
     showLayers();
   },
   (text) => say(text, 'error'),
