@@ -11,7 +11,8 @@ import { LayerView } from './layers.js';
 import { Meter } from './meters.js';
 import { fmtHz, roundHz } from './notes.js';
 import { Player } from './player.js';
-import { newLayer, planSwitch, presetLayers, toWire, wireParam } from './scene.js';
+import { PresetPicker } from './presets.js';
+import { newLayer, planSwitch, toWire, wireParam } from './scene.js';
 import { Scope } from './scope.js';
 import { loudest, SpectrumView } from './spectrum.js';
 import { Suggestions } from './suggest.js';
@@ -276,28 +277,12 @@ for (const b of document.querySelectorAll('[data-add]')) {
 
 // ---------- presets ----------
 
-let presets = [];
-
-async function loadPresets() {
-  try {
-    const body = await api.call('/presets/');
-    presets = body.presets ?? [];
-    for (const o of [...ui.preset.options].slice(1)) o.remove();
-    for (const p of presets) ui.preset.add(new Option(p.name, p.name));
-    ui.presetInfo.textContent = `${presets.length} presets: choosing one switches live, with a glide`;
-  } catch (e) {
-    presets = [];
-    ui.presetInfo.textContent = `presets unavailable (${e.message})`;
-  }
-  debug.presets = presets.map((p) => p.name);
-}
-
-async function switchPreset(name) {
-  if (!name) return;
-  try {
-    const preset = await api.call(`/presets/${encodeURIComponent(name)}`);
-    const next = presetLayers(preset);
-    const plan = planSwitch(layers, next.layers, SWITCH_GLIDE, freshId);
+const presets = new PresetPicker(
+  ui.preset,
+  ui.presetInfo,
+  api,
+  (next) => {
+    const plan = planSwitch(layers, next, SWITCH_GLIDE, freshId);
     layers = plan.layers;
     for (const m of plan.messages) conn.send(m);
     setTimeout(
@@ -307,17 +292,9 @@ async function switchPreset(name) {
       SWITCH_GLIDE * 1000 + 50,
     );
     showLayers();
-    const notes = [preset.description];
-    if (preset.timeline?.length) notes.push('(its timeline plays only in renders)');
-    if (next.skipped) notes.push(`(${next.skipped} layer(s) cannot play live)`);
-    ui.presetInfo.textContent = notes.join(' ');
-    debug.presetSwitches = (debug.presetSwitches ?? 0) + 1;
-  } catch (e) {
-    say(`preset ${name}: ${e.message}`, 'error');
-  }
-}
-
-ui.preset.addEventListener('change', () => switchPreset(ui.preset.value));
+  },
+  (text) => say(text, 'error'),
+);
 
 // ---------- suggestions ----------
 
@@ -366,7 +343,7 @@ ui.apikey.addEventListener('change', () => {
   sessionStorage.setItem('omnisonic.key', ui.apikey.value.trim());
   ui.apikey.removeAttribute('aria-invalid');
   say('key saved for this tab');
-  loadPresets();
+  presets.load();
 });
 
 buildKeys($('keys'), (data) => conn.send({ type: 'midi', data }));
@@ -374,4 +351,4 @@ player.setFloor(Number(ui.floor.value));
 volumeChanged();
 settingsChanged();
 showLayers();
-loadPresets();
+presets.load();

@@ -131,7 +131,7 @@ export class SpectrumView {
     const k = loudest(bands);
     if (bands[k] > -90) {
       const x = this.x(freqs[k]);
-      const label = `${Math.round(freqs[k])} Hz · ${nearestNote(freqs[k]).label}`;
+      const label = `≈ ${Math.round(freqs[k])} Hz · ${nearestNote(freqs[k]).label}`;
       ctx.fillStyle = '#e6ebf2';
       ctx.font = `600 ${12 * dpr}px system-ui, sans-serif`;
       const tw = ctx.measureText(label).width;

@@ -85,8 +85,6 @@ describe.skipIf(!haveChromium)(`control page: recovery and LAN use${chromiumReas
     const t = new Traffic(page);
     const res = await page.goto(`http://omnisonic.test:${s.port}/`);
     expect(res?.status()).toBe(200);
-    expect(res?.headers()['content-security-policy']).not.toContain('upgrade-insecure-requests');
-    expect(await page.evaluate(() => window.isSecureContext)).toBe(false);
 
     // the style sheet applied: dark panels with rounded corners, not the browser's defaults
     const style = await page.evaluate(() => {
@@ -98,6 +96,8 @@ describe.skipIf(!haveChromium)(`control page: recovery and LAN use${chromiumReas
       };
     });
     expect(style).toEqual({ page: 'rgb(13, 16, 22)', radius: '12px', grid: 'grid' });
+    expect(res?.headers()['content-security-policy']).not.toContain('upgrade-insecure-requests');
+    expect(await page.evaluate(() => window.isSecureContext)).toBe(false);
 
     await page.click('#start');
     await page.waitForFunction(() => window.__omnisonic.state === 'live');

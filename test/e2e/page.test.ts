@@ -179,6 +179,40 @@ describe.skipIf(!haveChromium)(`control page in headless Chromium${chromiumReaso
     await page.close();
   });
 
+  it('asks for the API key when the server needs one (REST 401 and a refused upgrade), then plays', async () => {
+    const keyed = await buildApp({ rateLimit: 0, apiKey: 'k3y-page-7' });
+    await keyed.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const page = await browser.newPage();
+      const t = new Traffic(page);
+      const urls: string[] = [];
+      page.on('websocket', (ws) => urls.push(ws.url()));
+      await page.goto(`http://127.0.0.1:${(keyed.server.address() as { port: number }).port}/`);
+      // the preset list answered 401: the key field is shown and focused
+      await page.waitForFunction(() =>
+        /needs an API key|API key/.test(document.querySelector('#message')!.textContent!),
+      );
+      expect(
+        await page.evaluate(() => (document.querySelector('#connection') as HTMLDetailsElement).open),
+      ).toBe(true);
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('apikey');
+      // Start without the key: the upgrade is refused, the page says why and stops retrying
+      await page.click('#start');
+      await page.waitForFunction(() => window.__omnisonic.state === 'needs-key');
+      expect(await page.textContent('#start')).toBe('Start');
+      await page.fill('#apikey', 'k3y-page-7');
+      await page.press('#apikey', 'Tab');
+      await page.waitForFunction(() => document.querySelectorAll('#preset option').length > 1);
+      await page.click('#start');
+      await page.waitForFunction(() => window.__omnisonic.state === 'live');
+      expect(urls.at(-1)).toMatch(/\?key=k3y-page-7$/);
+      await t.until(() => t.audio.length > 20, 'audio with the key');
+      await page.close();
+    } finally {
+      await keyed.close();
+    }
+  });
+
   it('master volume and mute ramp the output; connection state and latency are shown', async () => {
     const { page, errors } = await live();
     await page.click('#mute');
