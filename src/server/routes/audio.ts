@@ -16,18 +16,33 @@ import { cacheKey, packAudio, unpackAudio } from '../cache.js';
 import { renderToBuffer } from '../render.js';
 import {
   AudioResponse,
+  checks,
+  durationCheck,
   errorResponses,
   GenerateBody,
   MixBody,
+  nyquistCheck,
   type OutputFieldsBody,
   RenderBody,
 } from '../schemas.js';
 
 const DEFAULT_SEED = 0x5eed;
 
-/** Seconds from a number or text, within the server's limit. */
-export function durationOf(v: number | string | undefined, maxDuration: number, fallback = 5): number {
+/** Seconds from a number or text: at least one sample at `sampleRate`, within the server's limit. */
+export function durationOf(
+  v: number | string | undefined,
+  maxDuration: number,
+  sampleRate: number,
+  fallback = 5,
+): number {
   const d = v === undefined ? fallback : parseDuration(v, 'duration', false);
+  if (Math.round(d * sampleRate) < 1) {
+    throw invalid(
+      'BAD_DURATION',
+      `duration: at least one sample (1/${sampleRate} s), got ${v} s`,
+      'duration',
+    );
+  }
   if (d > maxDuration) {
     throw invalid('TOO_LONG', `duration: at most ${maxDuration} s on this server, got ${d} s`, 'duration');
   }
@@ -86,7 +101,7 @@ export function generateRequest(
   const sampleRate = b.sampleRate ?? 48000;
   const tone: ToneOptions = {
     freq: frequencyOf(b.frequency, sampleRate, 'frequency'),
-    duration: durationOf(b.duration, maxDuration),
+    duration: durationOf(b.duration, maxDuration, sampleRate),
     wave: (b.waveform ?? 'sine') as Wave,
     amplitude: gainOf(b.amplitude, 'amplitude') ?? 10 ** (-6 / 20),
     sampleRate,
@@ -143,7 +158,7 @@ export function mixRequest(
     return { kind: 'tone', freq, wave: (l.waveform ?? 'sine') as Wave, ...common };
   });
   const scene = mixScene(layers, {
-    duration: durationOf(b.duration, maxDuration),
+    duration: durationOf(b.duration, maxDuration, sampleRate),
     amplitude: gainOf(b.amplitude, 'amplitude') ?? 1,
     normalize: b.normalize ?? true,
     duty: b.duty ?? 0.5,
@@ -207,7 +222,7 @@ export async function sendAudio(
     .send(out.body);
 }
 
-const audioResponse = (summary: string) => ({
+const audioResponse = (summary: string, ...statuses: number[]) => ({
   200: {
     description: summary,
     content: Object.fromEntries(
@@ -216,7 +231,7 @@ const audioResponse = (summary: string) => ({
       ),
     ),
   },
-  ...errorResponses(400, 401, 413, 415, 429, 500),
+  ...errorResponses(400, 401, 403, ...statuses, 413, 415, 429, 500),
 });
 
 /** Registers the audio endpoints. */
@@ -230,6 +245,11 @@ export async function audioRoutes(app: FastifyInstance): Promise<void> {
         tags: ['audio'],
         body: GenerateBody,
         response: audioResponse('the tone as an audio file'),
+        ...checks(nyquistCheck('frequency'), durationCheck, {
+          field: 'binaural',
+          codes: ['BAD_FREQUENCY'],
+          rule: 'both ears within range: frequency - binaural/2 > 0 and frequency + binaural/2 below Nyquist',
+        }),
       },
     },
     async (req, reply) => {
@@ -258,6 +278,11 @@ export async function audioRoutes(app: FastifyInstance): Promise<void> {
         tags: ['audio'],
         body: MixBody,
         response: audioResponse('the mix as an audio file'),
+        ...checks(nyquistCheck('layers[].frequency'), durationCheck, {
+          field: 'layers[].frequency',
+          codes: ['BAD_LAYER'],
+          rule: 'a ratio (3/2) needs a tone layer before it and a denominator > 0',
+        }),
       },
     },
     async (req, reply) => {
@@ -284,7 +309,12 @@ export async function audioRoutes(app: FastifyInstance): Promise<void> {
           'A built-in preset by name, or a preset object (presets/schema.json), as `omnisonic render` does.',
         tags: ['audio', 'presets'],
         body: RenderBody,
-        response: audioResponse('the preset as an audio file'),
+        response: audioResponse('the preset as an audio file', 404),
+        ...checks(durationCheck, {
+          field: 'preset.*',
+          codes: ['BAD_PRESET', 'BAD_FREQUENCY', 'BAD_NOTE', 'BAD_VALUE', 'BAD_DURATION', 'BAD_GAIN'],
+          rule: 'the rules of presets that their schema cannot state (docs/presets.md): frequencies below Nyquist, unique layer ids, timeline steps naming existing layers and parameters inside the duration',
+        }),
       },
     },
     async (req, reply) => {
@@ -292,7 +322,7 @@ export async function audioRoutes(app: FastifyInstance): Promise<void> {
       const b = req.body;
       const sampleRate = b.sampleRate ?? 48000;
       const scene = await presetScene(b.preset, { sampleRate, presetDirs: app.omni.presetDirs });
-      if (b.duration !== undefined) scene.duration = durationOf(b.duration, app.omni.maxDuration);
+      if (b.duration !== undefined) scene.duration = durationOf(b.duration, app.omni.maxDuration, sampleRate);
       if (!Number.isFinite(scene.duration) || scene.duration > app.omni.maxDuration) {
         throw invalid(
           'TOO_LONG',

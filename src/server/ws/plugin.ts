@@ -6,6 +6,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { invalid } from '../../errors.js';
 import type { Scene } from '../../render/scene.js';
+import { wsErrorHandler } from '../errors.js';
 import { type MidiLayer, SineVoices } from './midi-voice.js';
 import { Scheduler } from './scheduler.js';
 import { MAX_MESSAGE_BYTES, Session, type SessionHost } from './session.js';
@@ -79,7 +80,10 @@ function originAllowed(req: FastifyRequest, origins: string[]): boolean {
  */
 export const wsPlugin: FastifyPluginAsync<WsOptions> = async (fastify, opts) => {
   if (!fastify.hasDecorator('websocketServer')) {
-    await fastify.register(websocket, { options: { maxPayload: 1024 * 1024, perMessageDeflate: false } });
+    await fastify.register(websocket, {
+      options: { maxPayload: 1024 * 1024, perMessageDeflate: false },
+      errorHandler: wsErrorHandler,
+    });
   }
   const scheduler = new Scheduler();
   const sessions = new Set<Session>();
