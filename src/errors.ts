@@ -54,6 +54,12 @@ export const ERROR_CODES = {
     summary: 'a request body has a content type the endpoint does not take',
   },
   UNAUTHORIZED: { exit: 2, http: 401, summary: 'the API key is missing or wrong' },
+  HOST_NOT_ALLOWED: {
+    exit: 2,
+    http: 403,
+    summary: 'the Host header names no host a server without an API key answers to',
+  },
+  METHOD_NOT_ALLOWED: { exit: 2, http: 405, summary: 'the HTTP method is not allowed on this path' },
   RATE_LIMITED: { exit: 1, http: 429, summary: 'too many requests from this client' },
   IO_ERROR: { exit: 1, http: 500, summary: 'a file could not be read or written' },
   ENCODER_MISSING: { exit: 1, http: 500, summary: 'FFmpeg is not installed or not found' },

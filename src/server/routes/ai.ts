@@ -5,10 +5,19 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { invalid } from '../../errors.js';
+import { HarmonyError } from '../../harmony/errors.js';
 import { applyFeedback, emptyProfile, type Profile, validateProfile } from '../../harmony/profile.js';
 import { type SuggestRequest, suggest } from '../../harmony/recommend.js';
 import { clientIdOf } from '../auth.js';
-import { errorResponses, FeedbackBody, FeedbackResponse, SuggestBody, SuggestResponse } from '../schemas.js';
+import {
+  type Check,
+  checks,
+  errorResponses,
+  FeedbackBody,
+  FeedbackResponse,
+  SuggestBody,
+  SuggestResponse,
+} from '../schemas.js';
 
 /** Profiles are kept for 90 days after their last use. */
 const PROFILE_TTL_SEC = 90 * 86400;
@@ -56,6 +65,23 @@ function chordFeatures(frequencies: (number | string)[]): string[] {
   return [...best.features];
 }
 
+/** Notes of a chord: the harmony engine's limits. */
+const notesCheck = (field: string): Check => ({
+  field,
+  codes: ['BAD_FREQUENCY', 'BAD_NOTE', 'BAD_VALUE'],
+  rule: 'finite frequencies > 0; note names from C-1 to G9',
+});
+
+/** Runs `fn`; a harmony error that names no field gets `field`. */
+function withField<R>(fn: () => R, field: string): R {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof HarmonyError && e.field === undefined) throw new HarmonyError(e.code, e.message, field);
+    throw e;
+  }
+}
+
 /** Registers the harmony endpoints. */
 export async function aiRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Body: SuggestBody }>(
@@ -67,7 +93,12 @@ export async function aiRoutes(app: FastifyInstance): Promise<void> {
           'Harmonic suggestions as `omnisonic suggest --json`, ranked with the adaptive profile of this client (API key, else IP).',
         tags: ['harmony'],
         body: SuggestBody,
-        response: { 200: SuggestResponse, ...errorResponses(400, 401, 413, 429) },
+        response: { 200: SuggestResponse, ...errorResponses(400, 401, 403, 413, 415, 429) },
+        ...checks(notesCheck('frequencies'), {
+          field: 'range',
+          codes: ['BAD_VALUE'],
+          rule: 'lo < hi, both finite',
+        }),
       },
     },
     async (req) => {
@@ -81,7 +112,7 @@ export async function aiRoutes(app: FastifyInstance): Promise<void> {
         ...(b.goal !== undefined ? { goal: b.goal } : {}),
         ...(profile ? { profile } : {}),
       };
-      return suggest(request);
+      return withField(() => suggest(request), 'frequencies');
     },
   );
 
@@ -94,7 +125,16 @@ export async function aiRoutes(app: FastifyInstance): Promise<void> {
           'Updates the adaptive profile of this client: `rating` +1 like, -1 dislike (any value between).',
         tags: ['harmony'],
         body: FeedbackBody,
-        response: { 200: FeedbackResponse, ...errorResponses(400, 401, 413, 429) },
+        response: { 200: FeedbackResponse, ...errorResponses(400, 401, 403, 413, 415, 429) },
+        ...checks(
+          notesCheck('frequencies'),
+          { field: 'id', codes: ['BAD_VALUE'], rule: 'an id this server gave in a suggestion' },
+          {
+            field: 'frequencies',
+            codes: ['BAD_VALUE'],
+            rule: 'a chord whose last note is near a note the others can suggest',
+          },
+        ),
       },
     },
     async (req) => {
@@ -107,7 +147,10 @@ export async function aiRoutes(app: FastifyInstance): Promise<void> {
         );
       }
       const before = (await loadProfile(app, req)) ?? emptyProfile();
-      const target = b.id !== undefined ? b.id : { features: chordFeatures(b.frequencies!) };
+      const target =
+        b.id !== undefined
+          ? b.id
+          : { features: withField(() => chordFeatures(b.frequencies!), 'frequencies') };
       const profile = applyFeedback(before, target, b.rating);
       const stored = await app.omni.cache.set(
         profileKey(req),

@@ -8,6 +8,7 @@ import { invalid } from '../../errors.js';
 import type { JobStore } from '../../jobs/types.js';
 import { jobSubscriptions } from '../../jobs/ws-subscribe.js';
 import type { Scene } from '../../render/scene.js';
+import { wsErrorHandler } from '../errors.js';
 import { Scheduler } from './scheduler.js';
 import { MAX_MESSAGE_BYTES, Session, type SessionHost } from './session.js';
 import { SynthPool } from './workers.js';
@@ -90,7 +91,10 @@ function originAllowed(req: FastifyRequest, origins: string[]): boolean {
  */
 export const wsPlugin: FastifyPluginAsync<WsOptions> = async (fastify, opts) => {
   if (!fastify.hasDecorator('websocketServer')) {
-    await fastify.register(websocket, { options: { maxPayload: 1024 * 1024, perMessageDeflate: false } });
+    await fastify.register(websocket, {
+      options: { maxPayload: 1024 * 1024, perMessageDeflate: false },
+      errorHandler: wsErrorHandler,
+    });
   }
   const pool = await SynthPool.create(opts.workers, (msg, err) => fastify.log.warn({ err }, msg));
   // render requests gathered in a tick go to each worker in one message
