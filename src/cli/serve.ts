@@ -14,6 +14,13 @@ export function wholeNumber(v: unknown, name: string, lo: number, hi: number): n
   return n;
 }
 
+/** A time flag ('10s', '2m', 0.5) in whole milliseconds, at least 1 ms. */
+function millis(v: unknown, name: string): number {
+  const ms = Math.round(parseDuration(String(v), name, false) * 1000);
+  if (ms < 1) throw invalid('BAD_VALUE', `${name}: must be at least 1 ms, got ${v}`);
+  return ms;
+}
+
 /** Options of `serve` as typed values (flags, then environment). */
 export function serveOptionsOf(
   opts: Record<string, unknown>,
@@ -77,6 +84,21 @@ export function serveOptionsOf(
     maxSessions: wholeNumber(opts.maxSessions ?? '100', '--max-sessions', 0, 100000),
     rateLimit: wholeNumber(opts.rateLimit ?? '1200', '--rate-limit', 0, 10_000_000),
     cacheBytes: wholeNumber(opts.cacheSize ?? '256', '--cache-size', 0, 1_000_000) * 1024 * 1024,
+    cacheItemBytes: wholeNumber(opts.cacheItemSize ?? '16', '--cache-item-size', 0, 1_000_000) * 1024 * 1024,
+    ...(opts.jobThreads !== undefined
+      ? { jobThreads: wholeNumber(opts.jobThreads, '--job-threads', 1, 256) }
+      : {}),
+    maxJobs: wholeNumber(opts.maxJobs ?? '8', '--max-jobs', 1, 10_000),
+    memoryBytes: wholeNumber(opts.memoryBudget ?? '384', '--memory-budget', 64, 1_000_000) * 1024 * 1024,
+    limits: {
+      headersTimeoutMs: millis(opts.headersTimeout ?? '10s', '--headers-timeout'),
+      bodyTimeoutMs: millis(opts.bodyTimeout ?? '10s', '--body-timeout'),
+      requestTimeoutMs: millis(opts.requestTimeout ?? '120s', '--request-timeout'),
+      keepAliveTimeoutMs: millis(opts.keepAliveTimeout ?? '5s', '--keep-alive-timeout'),
+      ...(opts.maxConnections !== undefined
+        ? { maxConnections: wholeNumber(opts.maxConnections, '--max-connections', 1, 1_000_000) }
+        : {}),
+    },
     ...(opts.presetDir ? { presetDirs: opts.presetDir as string[] } : {}),
     logger: logLevel === 'silent' ? false : { level: logLevel, stream: process.stderr },
     trustProxy: Boolean(opts.trustProxy),

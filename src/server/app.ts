@@ -13,11 +13,14 @@ import { type CacheStore, MemoryStore, RedisStore } from './cache.js';
 import { registerSecurityHeaders } from './csp.js';
 import { errorHandler, errorResponse, notFoundHandler, RouteMethods } from './errors.js';
 import { hostHook, requestIdOf } from './host.js';
+import { type ServerLimits, serverLimits, watchLimits } from './limits.js';
 import { Metrics } from './metrics.js';
+import { registerJobs } from './pool/plugin.js';
 import { aiRoutes } from './routes/ai.js';
 import { analyzeRoutes } from './routes/analyze.js';
 import { audioRoutes } from './routes/audio.js';
 import { presetRoutes } from './routes/presets.js';
+import { DEFAULT_CACHE_ITEM } from './routes/send-audio.js';
 import { systemRoutes } from './routes/system.js';
 import { validatorCompiler } from './validator.js';
 import { pagePlugin } from './ws/page.js';
@@ -41,6 +44,16 @@ export interface AppOptions {
   cache?: CacheStore;
   /** Budget of the in-memory cache in bytes (default 256 MiB). */
   cacheBytes?: number;
+  /** Largest response kept in the cache, bytes (default 16 MiB); larger ones stream uncached. */
+  cacheItemBytes?: number;
+  /** Worker threads of the job pool (default: the cores). */
+  jobThreads?: number;
+  /** Heavy jobs at once, running or queued (default 8); past it 503 OVERLOADED. */
+  maxJobs?: number;
+  /** Resident memory budget of the process, bytes (default 384 MiB); past it 503 OVERLOADED. */
+  memoryBytes?: number;
+  /** Connection limits and timeouts (see `limits.ts`). */
+  limits?: Partial<ServerLimits>;
   /** Longest render in seconds (default 600). */
   maxDuration?: number;
   /** Most live WebSocket sessions (default 100), passed to the WS plugin. */
@@ -67,6 +80,8 @@ export interface ServerContext {
   readonly apiKey: string | undefined;
   readonly maxDuration: number;
   readonly cache: CacheStore;
+  /** Largest response kept in the cache, bytes. */
+  readonly cacheItemBytes: number;
   readonly metrics: Metrics;
   readonly presetDirs: string[] | undefined;
   readonly version: string;
@@ -92,7 +107,9 @@ export const BODY_LIMIT = 1024 * 1024;
  */
 export async function buildApp(options: AppOptions = {}): Promise<FastifyInstance> {
   const logger = options.logger ?? false;
+  const limits = serverLimits(options.limits);
   const app = Fastify({
+    ...limits.fastify,
     logger: logger === true ? { level: 'info', stream: process.stderr } : logger,
     bodyLimit: BODY_LIMIT,
     trustProxy: options.trustProxy ?? false,
@@ -118,20 +135,36 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     options.cache ??
     (options.redisUrl
       ? new RedisStore(options.redisUrl, {
+          maxItemBytes: options.cacheItemBytes ?? DEFAULT_CACHE_ITEM,
           onError: (e) => app.log.warn({ err: e.message }, 'redis unavailable: serving uncached'),
         })
-      : new MemoryStore(options.cacheBytes));
+      : new MemoryStore(
+          options.cacheBytes,
+          Math.min(
+            options.cacheItemBytes ?? DEFAULT_CACHE_ITEM,
+            options.cacheBytes ?? Number.POSITIVE_INFINITY,
+          ),
+        ));
+  watchLimits(app, limits);
   app.decorate('metrics', metrics);
   app.decorate('omni', {
     apiKey: options.apiKey || undefined,
     maxDuration: options.maxDuration ?? 600,
     cache,
+    cacheItemBytes: options.cacheItemBytes ?? DEFAULT_CACHE_ITEM,
     metrics,
     presetDirs: options.presetDirs,
     version: VERSION,
   } satisfies ServerContext);
   app.addHook('onClose', async () => {
     if (!options.cache) await cache.close();
+  });
+  registerJobs(app, {
+    ...(options.jobThreads ? { threads: options.jobThreads } : {}),
+    ...(options.maxJobs ? { maxJobs: options.maxJobs } : {}),
+    ...(options.memoryBytes ? { memoryBytes: options.memoryBytes } : {}),
+    presetDirs: options.presetDirs,
+    metrics,
   });
 
   app.setValidatorCompiler(validatorCompiler());

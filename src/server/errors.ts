@@ -106,7 +106,8 @@ export function errorResponse(
     const status = ERROR_CODES[err.code].http;
     const body: ErrorBody = { error: { code: err.code, message: err.message } };
     if (err.field) body.error.field = err.field;
-    if (status >= 500)
+    // a busy server says why and when to retry; other 5xx keep their details in the log
+    if (status >= 500 && err.code !== 'OVERLOADED')
       return {
         status,
         body: { error: { code: err.code, message: ERROR_CODES[err.code].summary } },

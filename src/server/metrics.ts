@@ -142,6 +142,9 @@ export class Metrics {
   /** Open WebSocket sessions: the WS plugin calls `metrics.sessions.inc()` / `.dec()`. */
   readonly sessions = new Gauge('omnisonic_ws_sessions', 'open WebSocket audio sessions');
 
+  /** More metrics in text exposition (the job pool's counters). */
+  readonly extra: (() => string)[] = [];
+
   private readonly all: Metric[] = [
     this.requests,
     this.latency,
@@ -161,6 +164,6 @@ export class Metrics {
       '# TYPE process_resident_memory_bytes gauge',
       `process_resident_memory_bytes ${mem.rss}`,
     ];
-    return `${[...this.all.map((m) => m.render()), extra.join('\n')].join('\n')}\n`;
+    return `${[...this.all.map((m) => m.render()), ...this.extra.map((f) => f()), extra.join('\n')].join('\n')}\n`;
   }
 }

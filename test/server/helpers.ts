@@ -45,17 +45,22 @@ export interface ServeProcess {
   stop(): Promise<number | null>;
 }
 
-/** Start `node bin/omnisonic.cjs serve --port <free> ...args` and wait until it serves. */
-export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
+/**
+ * Start `node bin/omnisonic.cjs serve --port <free> ...args` and wait until it serves; `prefix`
+ * runs it through a command that execs it (e.g. `prlimit --nofile=1024`), same PID.
+ */
+export async function startServe(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  prefix: string[] = [],
+): Promise<ServeProcess> {
   const port = await freePort();
-  const proc = spawn(
-    process.execPath,
-    [CLI, 'serve', '--port', String(port), '--log-level', 'warn', ...args],
-    {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const argv = [process.execPath, CLI, 'serve', '--port', String(port), '--log-level', 'warn', ...args];
+  const [cmd, ...rest] = [...prefix, ...argv] as [string, ...string[]];
+  const proc = spawn(cmd, rest, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let err = '';
   proc.stderr!.on('data', (c: Buffer) => {
     err += c.toString();

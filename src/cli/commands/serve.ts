@@ -25,6 +25,19 @@ export function register(program: Command): void {
     .option('--max-sessions <n>', 'most live WebSocket sessions', '100')
     .option('--rate-limit <n>', 'requests per minute per client (0: no limit)', '1200')
     .option('--cache-size <MiB>', 'budget of the in-memory cache per worker', '256')
+    .option(
+      '--cache-item-size <MiB>',
+      'largest response kept in the cache; larger ones stream uncached',
+      '16',
+    )
+    .option('--job-threads <n>', 'worker threads for renders and analyses (default: the cores)')
+    .option('--max-jobs <n>', 'heavy jobs at once, running or queued; past it 503 OVERLOADED', '8')
+    .option('--memory-budget <MiB>', 'resident memory budget; past it heavy jobs get 503 OVERLOADED', '384')
+    .option('--headers-timeout <time>', 'close a connection whose request headers take longer', '10s')
+    .option('--body-timeout <time>', 'close a connection whose request body stalls this long', '10s')
+    .option('--request-timeout <time>', 'close a connection whose whole request takes longer', '120s')
+    .option('--keep-alive-timeout <time>', 'close an idle keep-alive connection after this', '5s')
+    .option('--max-connections <n>', 'open connections at once (default 1024, less under a low ulimit -n)')
     .option('--preset-dir <dir...>', 'folders of presets searched before the user and built-in ones')
     .option('--log-level <level>', 'JSON logs on stderr: fatal|error|warn|info|debug|silent', 'info')
     .option('--trust-proxy', 'take the client address from X-Forwarded-For (behind a load balancer)')

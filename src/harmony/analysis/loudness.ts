@@ -35,25 +35,41 @@ export function kWeighting(sampleRate: number): [Biquad, Biquad] {
   return [shelf, highpass];
 }
 
-/** Filters `x` through biquads in series into a new Float64Array (direct form I). */
-function filter(x: Float32Array | Float64Array, stages: readonly Biquad[]): Float64Array {
-  const y = Float64Array.from(x);
-  for (const [b0, b1, b2, a1, a2] of stages) {
-    let x1 = 0;
-    let x2 = 0;
-    let y1 = 0;
-    let y2 = 0;
-    for (let i = 0; i < y.length; i++) {
-      const xi = y[i]!;
-      const yi = b0 * xi + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
-      x2 = x1;
-      x1 = xi;
-      y2 = y1;
-      y1 = yi;
-      y[i] = yi;
+/**
+ * Running sums of squares of `x` filtered through biquads in series (direct form I), taken at
+ * the sample counts `marks` (ascending): the prefix sums that blocks need, without holding the
+ * filtered signal. Also the sum of the filtered squares divided by `n` (for signals shorter than
+ * a block), added to `total` in sample order.
+ */
+function weightedSums(
+  x: Float32Array | Float64Array,
+  stages: readonly Biquad[],
+  marks: readonly number[],
+  total: { z: number },
+): Float64Array {
+  const out = new Float64Array(marks.length);
+  const n = x.length;
+  const state = stages.map(() => [0, 0, 0, 0]);
+  let m = 0;
+  while (m < marks.length && marks[m] === 0) out[m++] = 0;
+  let acc = 0;
+  for (let i = 0; i < n; i++) {
+    let v = x[i]!;
+    for (let s = 0; s < stages.length; s++) {
+      const [b0, b1, b2, a1, a2] = stages[s]!;
+      const st = state[s]!;
+      const y = b0 * v + b1 * st[0]! + b2 * st[1]! - a1 * st[2]! - a2 * st[3]!;
+      st[1] = st[0]!;
+      st[0] = v;
+      st[3] = st[2]!;
+      st[2] = y;
+      v = y;
     }
+    acc += v * v;
+    total.z += (v * v) / n;
+    while (m < marks.length && marks[m] === i + 1) out[m++] = acc;
   }
-  return y;
+  return out;
 }
 
 /** Loudness measurements of a signal. */
@@ -119,27 +135,28 @@ export function truePeak(x: Float32Array | Float64Array): number {
   return peak;
 }
 
-/** Mean square of K-weighted blocks of `blockSec` every `hopSec`, summed over channels. */
-function blockPowers(
-  weighted: Float64Array[],
-  sampleRate: number,
-  blockSec: number,
-  hopSec: number,
-): number[] {
-  const n = weighted[0]!.length;
-  const block = Math.round(blockSec * sampleRate);
-  const hop = Math.round(hopSec * sampleRate);
+/** Sample counts where blocks of `block` every `hop` start and end (none when n < block). */
+function blockMarks(n: number, block: number, hop: number): number[] {
   const out: number[] = [];
-  if (n < block) return out;
-  // Prefix sums of squares per channel make each block O(1).
-  const prefix = weighted.map((ch) => {
-    const p = new Float64Array(n + 1);
-    for (let i = 0; i < n; i++) p[i + 1] = p[i]! + ch[i]! * ch[i]!;
-    return p;
-  });
+  for (let start = 0; start + block <= n; start += hop) out.push(start, start + block);
+  return out;
+}
+
+/** Mean square of K-weighted blocks, summed over channels, from each channel's prefix sums at `marks`. */
+function blockPowers(
+  sums: Float64Array[],
+  marks: readonly number[],
+  n: number,
+  block: number,
+  hop: number,
+): number[] {
+  const out: number[] = [];
+  const at = new Map(marks.map((v, i) => [v, i]));
   for (let start = 0; start + block <= n; start += hop) {
+    const i0 = at.get(start)!;
+    const i1 = at.get(start + block)!;
     let z = 0;
-    for (const p of prefix) z += (p[start + block]! - p[start]!) / block;
+    for (const p of sums) z += (p[i1]! - p[i0]!) / block;
     out.push(z);
   }
   return out;
@@ -155,23 +172,27 @@ export function measureLoudness(
   sampleRate: number,
 ): Loudness {
   const stages = kWeighting(sampleRate);
-  const weighted = channels.map((ch) => filter(ch, stages));
-  const blocks = blockPowers(weighted, sampleRate, 0.4, 0.1);
+  const n = channels[0]!.length;
+  const hop = Math.round(0.1 * sampleRate);
+  const momentary = Math.round(0.4 * sampleRate);
+  const long = Math.round(3 * sampleRate);
+  // the filtered channels are not kept: only their running sums of squares where blocks start and end
+  const marks = [...new Set([...blockMarks(n, momentary, hop), ...blockMarks(n, long, hop)])].sort(
+    (a, b) => a - b,
+  );
+  const whole = { z: 0 };
+  const sums = channels.map((ch) => weightedSums(ch, stages, marks, whole));
+  const blocks = blockPowers(sums, marks, n, momentary, hop);
   let integratedLufs = Number.NEGATIVE_INFINITY;
-  if (blocks.length === 0) {
-    // Shorter than one block: measure the whole signal as one block.
-    const n = weighted[0]!.length;
-    let z = 0;
-    for (const ch of weighted) for (let i = 0; i < n; i++) z += (ch[i]! * ch[i]!) / n;
-    blocks.push(z);
-  }
+  // shorter than one block: the whole signal is one block
+  if (blocks.length === 0) blocks.push(whole.z);
   const absGated = blocks.filter((z) => lufs(z) > -70);
   if (absGated.length > 0) {
     const relGate = lufs(absGated.reduce((a, b) => a + b, 0) / absGated.length) - 10;
     const gated = absGated.filter((z) => lufs(z) > relGate);
     integratedLufs = lufs(gated.reduce((a, b) => a + b, 0) / gated.length);
   }
-  const shortTerm = blockPowers(weighted, sampleRate, 3, 0.1);
+  const shortTerm = blockPowers(sums, marks, n, long, hop);
   let samplePeak = 0;
   let sumSq = 0;
   let count = 0;

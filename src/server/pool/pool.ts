@@ -87,6 +87,9 @@ export class JobPool {
       maxQueue: this.o.maxQueue,
       idleTimeout: 60_000,
       resourceLimits: { maxOldGenerationSizeMb: this.o.heapMb },
+      // below the event loop's priority: on a machine whose cores all render, sockets, /health
+      // and the pacing of live sessions still get the CPU first
+      niceIncrement: 10,
     });
     // a worker that dies (out of heap, terminated) fails its job; the pool replaces it
     this.piscina.on('error', () => {});

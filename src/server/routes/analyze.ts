@@ -1,23 +1,59 @@
-/** `POST /analyze/`: a WAV body in, the JSON of `omnisonic analyze --json` out. */
+/**
+ * `POST /analyze/`: a WAV body in, the JSON of `omnisonic analyze --json` out. The job is
+ * admitted before its body is read (its memory estimate comes from Content-Length), the body is
+ * read into one buffer that moves to a worker thread without a copy, and the decode and
+ * analysis run there; a client that goes away stops the analysis.
+ */
 import { Type as T } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { invalid } from '../../errors.js';
-import { analyzeAudio } from '../../harmony/analysis/analyze.js';
-import { assertAudible } from '../../harmony-bridge.js';
-import { decodeWav } from '../../io/audio-file.js';
+import { OverloadedError } from '../pool/admission.js';
+import { clientGone } from '../pool/plugin.js';
 import { errorResponses } from '../schemas.js';
 
 /** Largest WAV upload (64 MiB: about 5.8 minutes of 48 kHz 16-bit stereo). */
 export const MAX_UPLOAD = 64 * 1024 * 1024;
 const WAV_TYPES = ['audio/wav', 'audio/x-wav', 'audio/wave', 'audio/vnd.wave'];
 
+/** Memory an analysis needs per byte of WAV (decoded samples, spectra, loudness), on top of the body. */
+export const ANALYZE_BYTES_PER_BYTE = 4;
+
+/** The body as one buffer with an ArrayBuffer of its own (so it can move to a worker). */
+function readBody(req: FastifyRequest, payload: NodeJS.ReadableStream): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  return new Promise((resolve, reject) => {
+    let buf = Buffer.allocUnsafeSlow(Number.isInteger(declared) && declared > 0 ? declared : 1 << 20);
+    let n = 0;
+    payload.on('data', (c: Buffer) => {
+      if (n + c.length > MAX_UPLOAD) {
+        reject(
+          Object.assign(new Error('body too large'), { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' }),
+        );
+        return;
+      }
+      if (n + c.length > buf.length) {
+        const bigger = Buffer.allocUnsafeSlow(Math.min(MAX_UPLOAD, Math.max(buf.length * 2, n + c.length)));
+        buf.copy(bigger, 0, 0, n);
+        buf = bigger;
+      }
+      c.copy(buf, n);
+      n += c.length;
+    });
+    payload.on('end', () => resolve(n === buf.length ? buf : Buffer.from(buf.subarray(0, n))));
+    payload.on('error', reject);
+  });
+}
+
 /** Registers the analysis endpoint: WAV bodies only (any other content type is 415). */
 export async function analyzeRoutes(app: FastifyInstance): Promise<void> {
   // this plugin's own parsers: JSON and text bodies are refused here, not parsed
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(WAV_TYPES, { parseAs: 'buffer', bodyLimit: MAX_UPLOAD }, (_req, body, done) =>
-    done(null, body),
-  );
+  app.addContentTypeParser(WAV_TYPES, { bodyLimit: MAX_UPLOAD }, (req, payload, done) => {
+    readBody(req, payload).then(
+      (b) => done(null, b),
+      (e: Error) => done(e, undefined),
+    );
+  });
   app.post<{ Body: Buffer }>(
     '/analyze/',
     {
@@ -39,6 +75,18 @@ export async function analyzeRoutes(app: FastifyInstance): Promise<void> {
           } as typeof schema,
         }),
       },
+      // admitted before the body is read: a refused upload costs no memory
+      onRequest: async (req, reply) => {
+        const declared = Number(req.headers['content-length']);
+        const size = Number.isInteger(declared) && declared > 0 ? Math.min(declared, MAX_UPLOAD) : MAX_UPLOAD;
+        try {
+          const ticket = app.jobs.admission.admit(size * (1 + ANALYZE_BYTES_PER_BYTE));
+          reply.raw.once('close', () => ticket.release());
+        } catch (e) {
+          if (e instanceof OverloadedError) reply.header('retry-after', String(e.retryAfterSec));
+          throw e;
+        }
+      },
       schema: {
         summary: 'Analyse a WAV file',
         description:
@@ -46,18 +94,17 @@ export async function analyzeRoutes(app: FastifyInstance): Promise<void> {
         tags: ['harmony'],
         response: {
           200: T.Object({}, { additionalProperties: true, description: 'the analysis' }),
-          ...errorResponses(400, 401, 403, 413, 415, 429),
+          ...errorResponses(400, 401, 403, 413, 415, 429, 503),
         },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const body = req.body;
       if (!Buffer.isBuffer(body) || body.length === 0)
         throw invalid('BAD_AUDIO', 'the body is empty; send a WAV file', 'body');
-      const audio = decodeWav(new Uint8Array(body.buffer, body.byteOffset, body.length), 'the request body');
-      // the same floor as the CLI: dithered silence is not analysed into noise notes
-      assertAudible(audio.channels, 'the request body');
-      return analyzeAudio({ channels: audio.channels, sampleRate: audio.sampleRate });
+      const audio = new Uint8Array(body.buffer, body.byteOffset, body.length);
+      const r = await app.jobs.pool.runJob('analyze', { audio }, { signal: clientGone(reply) });
+      return r.type === 'json' ? r.value : {};
     },
   );
 }

@@ -1,15 +1,10 @@
 /**
  * Audio endpoints: `POST /generate-frequency/`, `POST /mix-frequencies/`, `POST /render/`.
- * Requests are turned into the same scenes as `omnisonic tone`, `mix` and `render`, looked up
- * in the cache under their canonical form, and rendered on a miss.
+ * Requests are validated and turned into the same scenes as `omnisonic tone`, `mix` and
+ * `render`, looked up in the cache under their canonical form, and on a miss rendered in the
+ * job pool and streamed (`send-audio.ts`).
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { invalid } from '../../errors.js';
-import type { OutputPlan } from '../../io/output.js';
-import { toneScene } from '../../render/build.js';
-import { sceneChannels } from '../../render/engine.js';
-import type { Scene } from '../../render/scene.js';
-import { cacheKey, packAudio, unpackAudio } from '../cache.js';
+import type { FastifyInstance } from 'fastify';
 import {
   AudioResponse,
   checks,
@@ -20,60 +15,8 @@ import {
   nyquistCheck,
   RenderBody,
 } from '../schemas.js';
-import { renderToBuffer } from '../work/render-stream.js';
-import { durationOf, generateRequest, mixRequest, planOf } from '../work/requests.js';
-
-/** In-flight renders by key: identical concurrent misses render once. */
-const inflight = new Map<string, Promise<{ contentType: string; body: Buffer }>>();
-
-/**
- * Answer with cached audio, or render `scene` to `plan`, cache it and answer.
- */
-export async function sendAudio(
-  app: FastifyInstance,
-  req: FastifyRequest,
-  reply: FastifyReply,
-  route: string,
-  canonical: unknown,
-  build: () => Promise<Scene> | Scene,
-  plan: OutputPlan,
-  filename: string,
-): Promise<FastifyReply> {
-  const { cache, metrics } = app.omni;
-  const key = cacheKey(route, canonical);
-  const packed = await cache.get(key);
-  const hit = packed ? unpackAudio(packed) : undefined;
-  reply.header('content-disposition', `inline; filename="${filename}.${plan.type}"`);
-  if (hit) {
-    metrics.cacheHits.inc({ route });
-    return reply
-      .header('x-cache', 'hit')
-      .type(hit.contentType)
-      .header('content-length', hit.body.length)
-      .send(hit.body);
-  }
-  metrics.cacheMisses.inc({ route });
-  let job = inflight.get(key);
-  if (!job) {
-    job = (async () => {
-      const scene = await build();
-      const out = await renderToBuffer(scene, plan);
-      req.log.debug({ route, frames: out.frames, bytes: out.body.length }, 'rendered');
-      metrics.renders.inc({ route, format: plan.type });
-      metrics.renderSeconds.inc({}, out.frames / plan.sampleRate);
-      const stored = await cache.set(key, packAudio(out));
-      if (!stored && cache.kind === 'redis' && !cache.healthy) metrics.cacheErrors.inc();
-      return out;
-    })().finally(() => inflight.delete(key));
-    inflight.set(key, job);
-  }
-  const out = await job;
-  return reply
-    .header('x-cache', 'miss')
-    .type(out.contentType)
-    .header('content-length', out.body.length)
-    .send(out.body);
-}
+import { generateJob, mixJob, renderJob } from '../work/requests.js';
+import { sendAudio } from './send-audio.js';
 
 const audioResponse = (summary: string, ...statuses: number[]) => ({
   200: {
@@ -84,7 +27,7 @@ const audioResponse = (summary: string, ...statuses: number[]) => ({
       ),
     ),
   },
-  ...errorResponses(400, 401, 403, ...statuses, 413, 415, 429, 500),
+  ...errorResponses(400, 401, 403, ...statuses, 413, 415, 429, 500, 503),
 });
 
 /** Registers the audio endpoints. */
@@ -105,21 +48,8 @@ export async function audioRoutes(app: FastifyInstance): Promise<void> {
         }),
       },
     },
-    async (req, reply) => {
-      const { tone, plan } = generateRequest(req.body, app.omni.maxDuration);
-      const scene = toneScene(tone);
-      const name = `tone-${+tone.freq.toFixed(3)}hz`;
-      return sendAudio(
-        app,
-        req,
-        reply,
-        'generate',
-        { tone, plan: { ...plan, target: undefined } },
-        () => scene,
-        plan,
-        name,
-      );
-    },
+    async (req, reply) =>
+      sendAudio(app, req, reply, 'generate', req.body, generateJob(req.body, app.omni.maxDuration)),
   );
 
   app.post<{ Body: MixBody }>(
@@ -138,19 +68,7 @@ export async function audioRoutes(app: FastifyInstance): Promise<void> {
         }),
       },
     },
-    async (req, reply) => {
-      const { scene, plan } = mixRequest(req.body, app.omni.maxDuration);
-      return sendAudio(
-        app,
-        req,
-        reply,
-        'mix',
-        { scene, plan: { ...plan, target: undefined } },
-        () => scene,
-        plan,
-        'mix',
-      );
-    },
+    async (req, reply) => sendAudio(app, req, reply, 'mix', req.body, mixJob(req.body, app.omni.maxDuration)),
   );
 
   app.post<{ Body: RenderBody }>(
@@ -170,34 +88,14 @@ export async function audioRoutes(app: FastifyInstance): Promise<void> {
         }),
       },
     },
-    async (req, reply) => {
-      const { presetScene } = await import('./preset-source.js');
-      const b = req.body;
-      const sampleRate = b.sampleRate ?? 48000;
-      const scene = await presetScene(b.preset, { sampleRate, presetDirs: app.omni.presetDirs });
-      if (b.duration !== undefined) scene.duration = durationOf(b.duration, app.omni.maxDuration, sampleRate);
-      if (!Number.isFinite(scene.duration) || scene.duration > app.omni.maxDuration) {
-        throw invalid(
-          'TOO_LONG',
-          `duration: at most ${app.omni.maxDuration} s on this server, the preset lasts ${scene.duration} s`,
-          'duration',
-        );
-      }
-      const plan = planOf(b, sceneChannels(scene));
-      const name = typeof b.preset === 'string' ? b.preset : 'preset';
-      // file layers carry decoded audio: the key holds their paths, not their samples
-      const layers = scene.layers.map((l) => ({ ...l, audio: undefined }));
-      const canonical = { scene: { ...scene, layers }, plan: { ...plan, target: undefined } };
-      return sendAudio(
+    async (req, reply) =>
+      sendAudio(
         app,
         req,
         reply,
         'render',
-        canonical,
-        () => scene,
-        plan,
-        name.replace(/[^\w.-]/g, '_'),
-      );
-    },
+        req.body,
+        await renderJob(req.body, app.omni.maxDuration, app.omni.presetDirs),
+      ),
   );
 }

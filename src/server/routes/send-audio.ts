@@ -1,0 +1,126 @@
+/**
+ * Answering an audio request: from the cache, or rendered in the job pool and streamed to the
+ * client as it is rendered, with backpressure from the socket (a chunk is acknowledged to the
+ * worker only once the response stream took it). Content-Length is exact for WAV and raw.
+ * Responses up to the cache's item limit are kept; larger ones stream uncached.
+ */
+import { PassThrough } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { cacheKey, packAudio, unpackAudio } from '../cache.js';
+import type { JobKind } from '../work/execute.js';
+import type { AudioHead } from '../work/render-stream.js';
+import type { AudioJob } from '../work/requests.js';
+
+/** Memory a streamed render holds (engine, chunks in flight, stream buffers), bytes. */
+export const STREAM_JOB_BYTES = 8 * 1024 * 1024;
+
+/** Default largest response kept in the cache, bytes (`--cache-item-size`). */
+export const DEFAULT_CACHE_ITEM = 16 * 1024 * 1024;
+
+/**
+ * Answer with cached audio, or render `job` in the pool (`kind` and `body`: what the worker
+ * rebuilds it from) and stream it.
+ */
+export async function sendAudio(
+  app: FastifyInstance,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  kind: JobKind,
+  body: unknown,
+  job: AudioJob,
+): Promise<FastifyReply> {
+  const { cache, metrics, cacheItemBytes } = app.omni;
+  const route = kind;
+  const key = cacheKey(route, job.canonical);
+  const packed = await cache.get(key);
+  const hit = packed ? unpackAudio(packed) : undefined;
+  reply.header('content-disposition', `inline; filename="${job.name}.${job.plan.type}"`);
+  if (hit) {
+    metrics.cacheHits.inc({ route });
+    return reply
+      .header('x-cache', 'hit')
+      .type(hit.contentType)
+      .header('content-length', hit.body.length)
+      .send(hit.body);
+  }
+  metrics.cacheMisses.inc({ route });
+  const { plan } = job;
+  const frames = Math.round(job.scene.duration * job.scene.sampleRate);
+  const estimate = frames * plan.channels * 4;
+  const store = async (contentType: string, audio: Buffer) => {
+    const stored = await cache.set(key, packAudio({ contentType, body: audio }));
+    if (!stored && cache.kind === 'redis' && !cache.healthy) metrics.cacheErrors.inc();
+  };
+  const counted = () => {
+    metrics.renders.inc({ route, format: plan.type });
+    metrics.renderSeconds.inc({}, frames / plan.sampleRate);
+  };
+  if (plan.type !== 'wav' && plan.type !== 'raw' && estimate <= cacheItemBytes) {
+    // an encoded file's length is known only at its end: a small one is sent whole, with it
+    const r = await app.jobs.run(kind, body, STREAM_JOB_BYTES + 2 * estimate, reply);
+    if (r.type !== 'audio') throw new Error('the render produced no audio');
+    counted();
+    await store(r.contentType, r.body);
+    return reply
+      .header('x-cache', 'miss')
+      .type(r.contentType)
+      .header('content-length', r.body.length)
+      .send(r.body);
+  }
+  // only what may be cached is collected (and reserved) while it streams
+  let kept: Buffer[] | null = estimate <= cacheItemBytes ? [] : null;
+  let keptBytes = 0;
+  const out = new PassThrough({ highWaterMark: 64 * 1024 });
+  // a stream cut short by a failed render: Fastify ends the response; nothing else listens
+  out.on('error', () => {});
+  let head: AudioHead | undefined;
+  let onHead: (h: AudioHead) => void = () => {};
+  const headSeen = new Promise<AudioHead>((resolve) => {
+    onHead = resolve;
+  });
+  const reserve = STREAM_JOB_BYTES + (kept ? Math.min(estimate, cacheItemBytes) * 2 : 0);
+  const run = app.jobs.run(kind, body, reserve, reply, {
+    onHead: (h) => {
+      head = h;
+      if (h.length !== undefined && h.length > cacheItemBytes) kept = null;
+      onHead(h);
+    },
+    onChunk: (chunk) => {
+      if (kept) {
+        keptBytes += chunk.length;
+        if (keptBytes > cacheItemBytes) kept = null;
+        else kept.push(chunk);
+      }
+      if (out.destroyed) return;
+      if (out.write(chunk)) return;
+      return new Promise<void>((resolve) => {
+        const done = () => {
+          out.off('drain', done);
+          out.off('close', done);
+          resolve();
+        };
+        out.on('drain', done);
+        out.on('close', done);
+      });
+    },
+  });
+  run.then(
+    async () => {
+      out.end();
+      counted();
+      if (kept && head) await store(head.contentType, Buffer.concat(kept));
+      kept = null;
+    },
+    (e: Error) => {
+      // after the headers, a failure can only cut the response short
+      if (head) req.log.warn({ err: e.message }, 'render stopped after the response started');
+      out.destroy(head ? e : undefined);
+    },
+  );
+  // errors before the first byte (bad request, overloaded) become error responses
+  const first = await Promise.race([headSeen, run.then(() => head)]);
+  if (!first) throw new Error('the render produced no audio head');
+  reply.header('x-cache', 'miss').type(first.contentType);
+  if (first.length !== undefined) reply.header('content-length', first.length);
+  return reply.send(out);
+}
