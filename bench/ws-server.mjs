@@ -7,8 +7,9 @@ import Fastify from 'fastify';
 import { wsHubOf, wsPlugin } from '../dist/server/ws/plugin.js';
 
 const maxSessions = Number(process.env.MAX_SESSIONS ?? 1000);
+const workers = process.env.WS_WORKERS === undefined ? undefined : Number(process.env.WS_WORKERS);
 const app = Fastify();
-await app.register(wsPlugin, { maxSessions });
+await app.register(wsPlugin, { maxSessions, ...(workers !== undefined ? { workers } : {}) });
 await app.listen({ host: '127.0.0.1', port: 0 });
 const hub = wsHubOf(app.server);
 process.send({ type: 'ready', port: app.server.address().port });
@@ -62,6 +63,9 @@ process.on('message', async (m) => {
       loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
       loopDelayMaxMs: loopDelay.max / 1e6,
       longestTickMs: hub.scheduler.longestTickMs,
+      threads: hub.pool.threads,
+      lanes: hub.pool.load,
+      cores: os.availableParallelism(),
     });
     hub.scheduler.longestTickMs = 0;
     if (m.resetHeadroom) loopDelay.reset();

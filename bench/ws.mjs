@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// Live synthesis benchmarks of /ws/audio-stream/ (issue 7), against a server in a child process
-// (bench/ws-server.mjs, built code in dist/):
+// Live synthesis benchmarks of /ws/audio-stream/, against a server in a child process
+// (bench/ws-server.mjs, built code in dist/; sessions render in its worker threads, one per core
+// unless --workers n says otherwise, 0 = the main thread):
 //   reaction  time from sending `set` to receiving the audio frame that holds the change
-//             (p50/p95 over 150 sets; goal p95 <= 20 ms), for several block sizes
-//   sessions  the most concurrent 48 kHz stereo f32 sessions held at real time (goal >= 100),
+//             (p50/p95 over 150 sets; goal p95 <= 10 ms with 512-frame blocks), for several block sizes
+//   sessions  the most concurrent 48 kHz stereo f32 sessions held at real time (goal: 300 at
+//             >= 0.95 of real time on 2 cores), and sessions per core,
 //             with 50 ms and 100 ms lookahead, after measuring how long this machine stalls an
 //             idle process (a lookahead shorter than that cannot hold whatever the server does):
 //             every session receives >= 99 % of real time over 5 s and at most 0.1 % of the
@@ -12,7 +14,7 @@
 //   slow      server memory while clients stop reading (they are warned, then closed)
 //
 //   npm run build && node bench/ws.mjs
-//   node bench/ws.mjs --only reaction,sessions --max 400 --viz
+//   node bench/ws.mjs --only reaction,sessions --max 400 --viz --workers 2 --step 50
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
@@ -23,12 +25,15 @@ const only = opt('--only', 'reaction,sessions,slow').split(',');
 const maxSessions = Number(opt('--max', 300));
 const withViz = args.includes('--viz');
 const latency = Number(opt('--latency', 50));
+const workers = opt('--workers', undefined);
+const step = Number(opt('--step', 50));
 const SR = 48000;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function startServer() {
   const child = fork(fileURLToPath(new URL('./ws-server.mjs', import.meta.url)), [], {
     execArgv: ['--expose-gc'],
+    env: { ...process.env, ...(workers !== undefined ? { WS_WORKERS: workers } : {}) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
@@ -153,6 +158,8 @@ async function sessions(port, child, n, lookahead) {
   const sent = after.sentFrames - before.sentFrames;
   const lateShare = (after.lateFrames - before.lateFrames) / Math.max(1, sent);
   const held = minRatio >= 0.99 && lateShare <= 0.001 && after.late === 0 && list.every((s) => s.started);
+  // the goal's measure: every session got at least 95 % of real time
+  const held95 = minRatio >= 0.95 && list.every((s) => s.started);
   return {
     n,
     minRatio,
@@ -166,6 +173,7 @@ async function sessions(port, child, n, lookahead) {
     longestTick: after.longestTickMs,
     late: after.late,
     held,
+    held95,
   };
 }
 
@@ -226,7 +234,10 @@ async function slow(port, child, k) {
 const MB = (b) => `${(b / 1024 / 1024).toFixed(1)} MB`;
 const { child, port } = await startServer();
 try {
-  console.log(`# /ws/audio-stream/ benchmarks (node ${process.version}, server in a child process)\n`);
+  const info = await stats(child);
+  console.log(
+    `# /ws/audio-stream/ benchmarks (node ${process.version}, server in a child process, ${info.cores} cores, sessions rendered by ${info.threads ? `${info.threads} worker threads` : 'the main thread'}; load average ${info.loadavg.toFixed(1)} at the start)\n`,
+  );
   if (only.includes('reaction')) {
     console.log(
       '## control-to-audio reaction time (set -> first frame holding the change), lookahead 50 ms\n',
@@ -235,7 +246,7 @@ try {
     for (const b of [128, 256, 512, 1024]) {
       const r = await reaction(port, b);
       console.log(
-        `| ${b} | ${r.p50.toFixed(1)} ms | ${r.p95.toFixed(1)} ms | ${r.max.toFixed(1)} ms | ${r.p95 <= 20 ? 'met' : 'missed'} |`,
+        `| ${b} | ${r.p50.toFixed(1)} ms | ${r.p95.toFixed(1)} ms | ${r.max.toFixed(1)} ms | ${b > 512 ? '-' : r.p95 <= 10 ? 'met (10 ms)' : 'missed (10 ms)'} |`,
       );
     }
     console.log();
@@ -253,18 +264,23 @@ try {
         `## concurrent 48 kHz stereo f32 sessions (block 512, lookahead ${lookahead} ms${withViz ? ', viz 30 fps' : ', no viz'})\n`,
       );
       console.log(
-        '| sessions | min rate | late frames | worst headroom | client max gap | server CPU | server RSS | loop delay max | held |\n|---|---|---|---|---|---|---|---|---|',
+        '| sessions | min rate | late frames | worst headroom | client max gap | server CPU | server RSS | loop delay max | load avg | held (99 %) | >= 95 % |\n|---|---|---|---|---|---|---|---|---|---|---|',
       );
       let best = 0;
-      for (let n = 50; n <= maxSessions; n += 50) {
+      let best95 = 0;
+      for (let n = step; n <= maxSessions; n += step) {
         const r = await sessions(port, child, n, lookahead);
         console.log(
-          `| ${n} | ${(r.minRatio * 100).toFixed(1)} % | ${(r.lateShare * 100).toFixed(2)} % | ${r.headroom.toFixed(1)} ms | ${r.maxGap.toFixed(1)} ms | ${(r.cpu * 100).toFixed(0)} % | ${MB(r.rss)} | ${r.loopMax.toFixed(0)} ms | ${r.held ? 'yes' : 'no'} |`,
+          `| ${n} | ${(r.minRatio * 100).toFixed(1)} % | ${(r.lateShare * 100).toFixed(2)} % | ${r.headroom.toFixed(1)} ms | ${r.maxGap.toFixed(1)} ms | ${(r.cpu * 100).toFixed(0)} % | ${MB(r.rss)} | ${r.loopMax.toFixed(0)} ms | ${r.load.toFixed(1)} | ${r.held ? 'yes' : 'no'} | ${r.held95 ? 'yes' : 'no'} |`,
         );
-        if (!r.held) break;
-        best = n;
+        if (r.held) best = n;
+        if (!r.held95) break;
+        best95 = n;
       }
-      console.log(`\nheld at real time with ${lookahead} ms lookahead: ${best} sessions (goal >= 100)\n`);
+      const cores = info.cores;
+      console.log(
+        `\nwith ${lookahead} ms lookahead: ${best} sessions held at >= 99 % of real time, ${best95} at >= 95 % (goal 300 on 2 cores): ${(best95 / cores).toFixed(0)} sessions per core\n`,
+      );
     }
   }
   if (only.includes('slow')) {

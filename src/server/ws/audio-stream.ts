@@ -55,6 +55,7 @@ export class AudioStream {
   private readonly framesPerMs: number;
   private readonly latencyFrames: number;
   private readonly maxAhead: number;
+  private readonly maxBlocksPerPump: number;
   private readonly out: Outbox;
   private readonly removals: { index: number; at: number }[] = [];
   private t0 = 0;
@@ -81,7 +82,8 @@ export class AudioStream {
     this.block = o.spec.audio?.blockSize ?? VIZ_ONLY_BLOCK;
     this.framesPerMs = this.sampleRate / 1000;
     this.latencyFrames = Math.round(o.latencyMs * this.framesPerMs);
-    this.maxAhead = this.latencyFrames + 4 * this.block;
+    this.maxAhead = this.latencyFrames + MAX_LAG_SEC * this.sampleRate;
+    this.maxBlocksPerPump = Math.ceil(this.latencyFrames / this.block) + 4;
     this.out = new Outbox({ socket: o.socket, stats: o.stats, bytesPerSec: o.bytesPerSec, onSlow: o.onSlow });
   }
 
@@ -189,8 +191,12 @@ export class AudioStream {
     this.eager = false;
     if (this.removals.length > 0) this.applyRemovals();
     let blocks = 0;
-    // never more in flight than the lookahead and a few blocks, even if the synthesis lags
-    while (this.requested + block <= target && this.requested + block - this.received <= this.maxAhead) {
+    // a bounded catch-up per tick, and never more in flight than the lookahead and a second
+    while (
+      this.requested + block <= target &&
+      blocks < this.maxBlocksPerPump &&
+      this.requested + block - this.received <= this.maxAhead
+    ) {
       this.requested += block;
       blocks++;
     }
