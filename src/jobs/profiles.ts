@@ -82,8 +82,11 @@ for i = 5, #ARGV do
 end
 if rating > 0 then p.likes = (tonumber(p.likes) or 0) + 1 end
 if rating < 0 then p.dislikes = (tonumber(p.dislikes) or 0) + 1 end
-p.version = 1
-local out = cjson.encode(p)
+-- numbers with 17 digits: the exact doubles, as JSON.stringify gives them back
+local parts = {}
+for k, v in pairs(p.weights) do parts[#parts + 1] = cjson.encode(k) .. ':' .. string.format('%.17g', v) end
+local out = '{"version":1,"weights":{' .. table.concat(parts, ',') .. '},"likes":' ..
+  string.format('%d', tonumber(p.likes) or 0) .. ',"dislikes":' .. string.format('%d', tonumber(p.dislikes) or 0) .. '}'
 redis.call('SET', KEYS[1], out, 'EX', tonumber(ARGV[4]))
 return out
 `;
@@ -115,10 +118,7 @@ export class RedisProfiles implements ProfileStore {
 
 function parseProfile(raw: string): Profile | undefined {
   try {
-    const v = JSON.parse(raw) as { weights?: unknown };
-    // an empty Lua table is encoded as {} or []
-    if (Array.isArray(v.weights)) v.weights = {};
-    return validateProfile(v);
+    return validateProfile(JSON.parse(raw));
   } catch {
     return undefined;
   }
