@@ -14,6 +14,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg tini \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production
+# results of jobs too large for Redis (docker-compose.yml mounts a shared volume here)
+RUN mkdir -p /results && chown node:node /results
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./

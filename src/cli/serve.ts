@@ -144,7 +144,12 @@ export async function runServe(opts: Record<string, unknown>): Promise<void> {
           (o.allowedHosts?.length ? '' : ' (only with Host localhost; name others with --allowed-hosts)'),
       );
     if (o.workers > 1 && !o.redisUrl)
-      warn('several workers without --redis: each keeps its own cache and rate-limit counts');
+      warn('several workers without --redis: each keeps its own cache, rate-limit counts and jobs');
+  }
+  if (o.workers > 1 && !o.redisUrl && !isClusterWorker()) {
+    // the primary owns the adaptive profiles, so every worker sees the same one
+    const { serveProfilesToWorkers } = await import('../jobs/profiles.js');
+    serveProfilesToWorkers();
   }
   if (o.workers > 1 || isClusterWorker()) {
     await runCluster(o.workers, {

@@ -144,8 +144,13 @@ export class QueueJobStore implements JobStore {
     );
   }
 
-  private async viewOf(job: Job<QueuedJob, StoredResult>): Promise<JobView> {
+  private async viewOf(read: Job<QueuedJob, StoredResult>): Promise<JobView> {
+    let job = read;
     const state = await job.getState();
+    if ((state === 'completed' && !job.returnvalue) || (state === 'failed' && !job.failedReason)) {
+      // it finished between the read of its data and that of its state: read it again
+      job = (await this.queue.getJob(read.id!)) ?? read;
+    }
     const status = STATUS[state] ?? 'queued';
     const view: JobView = { id: job.id!, kind: job.data.kind, status, progress: progressOf(job.progress) };
     if (status === 'completed' && job.returnvalue) {

@@ -6,6 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { type ProfileStore, profileStoreFor } from '../jobs/profiles.js';
+import { RedisSessionSlots } from '../jobs/sessions.js';
 import type { JobsOptions } from '../jobs/setup.js';
 import { packagePath } from '../package-root.js';
 import { authHook } from './auth.js';
@@ -92,6 +94,8 @@ declare module 'fastify' {
     omni: ServerContext;
     /** The Prometheus registry; the WS plugin counts sessions with `app.metrics.sessions.inc()`. */
     metrics: Metrics;
+    /** Adaptive profiles of the clients, shared by every process (src/jobs/profiles.ts). */
+    profiles: ProfileStore;
   }
 }
 
@@ -147,6 +151,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
         ));
   watchLimits(app, limits);
   app.decorate('metrics', metrics);
+  app.decorate('profiles', profileStoreFor(cache instanceof RedisStore ? cache.client : undefined));
   app.decorate('omni', {
     apiKey: options.apiKey || undefined,
     maxDuration: options.maxDuration ?? 600,
@@ -249,6 +254,9 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     origins: options.cors ?? [],
     metrics,
     jobs: jobs.store,
+    ...(cache instanceof RedisStore
+      ? { slots: new RedisSessionSlots(cache.client, options.maxSessions ?? 100) }
+      : {}),
   });
   await app.register(pagePlugin);
   return app;

@@ -1,12 +1,13 @@
 /**
  * `POST /ai/suggest-frequencies/` and `POST /ai/feedback/`: the harmony engine's suggestions,
  * ranked with the adaptive profile of the client (its API key, else its IP), which feedback
- * updates. Profiles live in the cache store, so every worker sees the same one.
+ * updates. Profiles live in the profile store of `app.profiles` (Redis, the cluster's primary, or
+ * memory), which applies each feedback atomically, so every worker sees the same one.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { invalid } from '../../errors.js';
 import { HarmonyError } from '../../harmony/errors.js';
-import { applyFeedback, emptyProfile, type Profile, validateProfile } from '../../harmony/profile.js';
+import { applyFeedback, decodeSuggestionId, emptyProfile, type Profile } from '../../harmony/profile.js';
 import { type SuggestRequest, suggest } from '../../harmony/recommend.js';
 import { clientIdOf } from '../auth.js';
 import {
@@ -19,21 +20,11 @@ import {
   SuggestResponse,
 } from '../schemas.js';
 
-/** Profiles are kept for 90 days after their last use. */
-const PROFILE_TTL_SEC = 90 * 86400;
-
-function profileKey(req: FastifyRequest): string {
-  return `omnisonic:v1:profile:${clientIdOf(req)}`;
-}
-
-async function loadProfile(app: FastifyInstance, req: FastifyRequest): Promise<Profile | undefined> {
-  const raw = await app.omni.cache.get(profileKey(req));
-  if (!raw) return undefined;
-  try {
-    return validateProfile(JSON.parse(raw.toString('utf8')));
-  } catch {
+function loadProfile(app: FastifyInstance, req: FastifyRequest): Promise<Profile | undefined> {
+  return app.profiles.get(clientIdOf(req)).catch((e: Error) => {
+    req.log.warn({ err: e.message }, 'profile not read: its store is unavailable');
     return undefined;
-  }
+  });
 }
 
 /** Features of a rated chord: those of its last note as a suggestion for the others. */
@@ -146,18 +137,16 @@ export async function aiRoutes(app: FastifyInstance): Promise<void> {
           b.id === undefined ? 'id' : 'frequencies',
         );
       }
-      const before = (await loadProfile(app, req)) ?? emptyProfile();
-      const target =
+      const features =
         b.id !== undefined
-          ? b.id
-          : { features: withField(() => chordFeatures(b.frequencies!), 'frequencies') };
-      const profile = applyFeedback(before, target, b.rating);
-      const stored = await app.omni.cache.set(
-        profileKey(req),
-        Buffer.from(JSON.stringify(profile)),
-        PROFILE_TTL_SEC,
-      );
-      if (!stored) req.log.warn('profile not stored: the cache store is unavailable');
+          ? decodeSuggestionId(b.id).features
+          : withField(() => chordFeatures(b.frequencies!), 'frequencies');
+      // one atomic update wherever the profile lives (docs/jobs.md, shared state)
+      const profile = await app.profiles.feedback(clientIdOf(req), features, b.rating).catch((e: Error) => {
+        if (e.name === 'HarmonyError') throw e;
+        req.log.warn({ err: e.message }, 'profile not stored: its store is unavailable');
+        return applyFeedback(emptyProfile(), { features }, b.rating);
+      });
       return {
         profile: { likes: profile.likes, dislikes: profile.dislikes, weights: { ...profile.weights } },
       };

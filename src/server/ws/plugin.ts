@@ -5,6 +5,7 @@ import websocket from '@fastify/websocket';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { invalid } from '../../errors.js';
+import type { SessionSlots } from '../../jobs/sessions.js';
 import type { JobStore } from '../../jobs/types.js';
 import { jobSubscriptions } from '../../jobs/ws-subscribe.js';
 import type { Scene } from '../../render/scene.js';
@@ -41,6 +42,8 @@ export interface WsOptions {
   metrics?: { sessions: { inc(): void; dec(): void } };
   /** Jobs whose progress a connection may follow (`{ "type": "job", "id" }`). */
   jobs?: JobStore;
+  /** Slots shared with other instances (`--max-sessions` over a Redis); refused upgrades get 503. */
+  slots?: SessionSlots;
 }
 
 /** Live numbers of a server's sessions (tests, bench, metrics). */
@@ -122,17 +125,37 @@ export const wsPlugin: FastifyPluginAsync<WsOptions> = async (fastify, opts) => 
       });
       return;
     }
-    if (!opts.apiKey) return;
-    const given = keyOfUpgrade(req);
-    if (given === undefined || !timingSafeEqual(digest(given), digest(opts.apiKey))) {
-      reply.header('www-authenticate', 'Bearer realm="omnisonic"');
-      const message =
-        given === undefined
-          ? 'an API key is required (?key=, X-API-Key or Authorization: Bearer)'
-          : 'the API key is wrong';
-      await reply.code(401).send({ error: { code: 'UNAUTHORIZED', message } });
+    if (opts.apiKey) {
+      const given = keyOfUpgrade(req);
+      if (given === undefined || !timingSafeEqual(digest(given), digest(opts.apiKey))) {
+        reply.header('www-authenticate', 'Bearer realm="omnisonic"');
+        const message =
+          given === undefined
+            ? 'an API key is required (?key=, X-API-Key or Authorization: Bearer)'
+            : 'the API key is wrong';
+        await reply.code(401).send({ error: { code: 'UNAUTHORIZED', message } });
+        return;
+      }
+    }
+    if (opts.slots && req.ws) {
+      const release = await opts.slots.acquire();
+      if (!release) {
+        await reply
+          .code(503)
+          .header('retry-after', '5')
+          .send({
+            error: {
+              code: 'TOO_MANY_SESSIONS',
+              message: `the servers hold their maximum of ${maxSessions} sessions`,
+            },
+          });
+        return;
+      }
+      slotOf.set(req.raw, release);
+      req.raw.socket.once('close', release);
     }
   };
+  const slotOf = new WeakMap<object, () => void>();
 
   const onSocket = (socket: WebSocket): void => {
     if (sessions.size >= maxSessions) {
@@ -173,10 +196,15 @@ export const wsPlugin: FastifyPluginAsync<WsOptions> = async (fastify, opts) => 
             message: `${WS_PATH} is a WebSocket endpoint: connect with a WebSocket client`,
           },
         }),
-    wsHandler: (socket) => onSocket(socket as WebSocket),
+    wsHandler: (socket, req) => {
+      const release = slotOf.get(req.raw);
+      if (release) (socket as WebSocket).once('close', release);
+      onSocket(socket as WebSocket);
+    },
   });
 
   fastify.addHook('onClose', async () => {
+    opts.slots?.close();
     scheduler.clear();
     for (const s of sessions) s.close(1001, 'server shutting down');
     sessions.clear();
