@@ -261,4 +261,95 @@ exit 1
       expect(probe(join(work, 'b.mp3')).codec_name).toBe('mp3');
     },
   );
+
+  /** An FFMPEG_PATH that logs each run (its arguments and PID) and then is the real FFmpeg. */
+  function loggingFfmpeg(work: string): { path: string; log: string } {
+    const log = join(work, 'ffmpeg.log');
+    const path = join(work, 'ffmpeg');
+    writeFileSync(path, `#!/bin/sh\necho "$$ $*" >> '${log}'\nexec '${FFMPEG}' "$@"\n`);
+    chmodSync(path, 0o755);
+    return { path, log };
+  }
+
+  it('an encode runs FFmpeg once: no -formats / -encoders queries first', () => {
+    const work = mkdtempSync(join(dir, 'once-'));
+    const ff = loggingFfmpeg(work);
+    const r = omni(['tone', '440', '-d', '3', '-o', 'x.flac'], { FFMPEG_PATH: ff.path }, work);
+    expect(r.code, r.stderr).toBe(0);
+    const runs = readFileSync(ff.log, 'utf8').trim().split('\n');
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).not.toMatch(/-formats|-encoders/);
+  });
+
+  it('flac on stdout of known length has total_samples and the MD5 in STREAMINFO', () => {
+    const r = omni(['mix', '440', '550', '-d', '3', '-t', 'flac', '-o', '-']);
+    expect(r.code, r.stderr).toBe(0);
+    const b = r.stdout;
+    expect(b.toString('latin1', 0, 4)).toBe('fLaC');
+    const info = b.subarray(8, 42);
+    const total = (info.readUInt8(13) & 0x0f) * 2 ** 32 + info.readUInt32BE(14);
+    expect(total).toBe(3 * 48000);
+    expect(info.subarray(18, 34).some((v) => v !== 0)).toBe(true);
+    const d = spawnSync(
+      FFPROBE,
+      ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', 'pipe:0'],
+      {
+        input: b,
+        encoding: 'utf8',
+      },
+    );
+    expect(Number(d.stdout.trim())).toBeCloseTo(3, 2);
+    // and the file it writes is the same bytes
+    const f = join(dir, 'same.flac');
+    expect(omni(['mix', '440', '550', '-d', '3', '-o', f]).code).toBe(0);
+    expect(Buffer.compare(readFileSync(f), b)).toBe(0);
+  });
+
+  it('endless m4a into a reader that closes after 100 kB: exit 0, quiet, no FFmpeg left', async () => {
+    const work = mkdtempSync(join(dir, 'm4a-'));
+    const ff = loggingFfmpeg(work);
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [BIN, 'tone', '440', '-d', 'inf', '-t', 'm4a', '-o', '-'], {
+      cwd: work,
+      env: { ...process.env, NO_COLOR: '1', FFMPEG_PATH: ff.path },
+    });
+    let got = 0;
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const first = await new Promise<Buffer>((resolve) => {
+      const parts: Buffer[] = [];
+      const onData = (d: Buffer) => {
+        parts.push(d);
+        got += d.length;
+        if (got >= 100_000) {
+          child.stdout.off('data', onData);
+          child.stdout.destroy(); // the reader goes away
+          resolve(Buffer.concat(parts));
+        }
+      };
+      child.stdout.on('data', onData);
+    });
+    const code = await new Promise<number | null>((resolve) => {
+      const t = setTimeout(() => {
+        child.kill('SIGKILL');
+        resolve(-1);
+      }, 30_000);
+      child.on('close', (c) => {
+        clearTimeout(t);
+        resolve(c);
+      });
+    });
+    expect(code, stderr).toBe(0);
+    expect(stderr).toBe('');
+    // a fragmented MP4 that starts with its header
+    expect(first.toString('latin1', 4, 8)).toBe('ftyp');
+    expect(first.includes(Buffer.from('moof'))).toBe(true);
+    const pid = Number(readFileSync(ff.log, 'utf8').trim().split(' ')[0]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ')).toBe(
+      false,
+    );
+  });
 });

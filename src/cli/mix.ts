@@ -1,3 +1,4 @@
+import { refuseInputAsOutput } from '../io/target.js';
 import { mixScene } from '../render/build.js';
 import { sceneChannels } from '../render/engine.js';
 import { parseLayers } from '../render/layer-syntax.js';
@@ -19,9 +20,11 @@ export async function runMix(texts: string[], opts: Record<string, unknown>): Pr
     l.audio = audio.channels;
     longestFile = Math.max(longestFile, audio.channels[0]!.length / sampleRate);
   }
-  const durationGiven = opts.duration !== undefined && opts.duration !== '5';
+  // -d has no default value in the parser: given (5 included) or not is then plain
   const duration =
-    !durationGiven && longestFile > 0 ? longestFile : parseDuration(String(opts.duration ?? '5'));
+    opts.duration === undefined && longestFile > 0
+      ? longestFile
+      : parseDuration(String(opts.duration ?? '5'));
   const seed = seedOf(opts);
   const scene = mixScene(layers, {
     duration,
@@ -34,5 +37,7 @@ export async function runMix(texts: string[], opts: Record<string, unknown>): Pr
   });
   const channels = sceneChannels(scene);
   const plan = outputPlanOf(opts, channels, seed);
+  const inputs = layers.flatMap((l) => (l.kind === 'file' ? [l.path!] : []));
+  if (inputs.length > 0) refuseInputAsOutput(plan.target, inputs);
   await runScene(scene, plan);
 }

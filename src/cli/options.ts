@@ -6,12 +6,17 @@ import { parseNumber } from '../render/values.js';
 
 /** Options of synthesis shared by tone and mix (tone adds its own). */
 export function addSynthOptions(cmd: Command, kind: { layers?: boolean } = {}): void {
-  cmd.option('-d, --duration <time>', 'length: 1.5, 90s, 2m, 1h, or inf (stdout only)', '5');
+  if (kind.layers)
+    cmd.option(
+      '-d, --duration <time>',
+      'length: 1.5, 90s, 2m, 1h, or inf (a stream only) (default: the longest file layer, else 5 s)',
+    );
+  else cmd.option('-d, --duration <time>', 'length: 1.5, 90s, 2m, 1h, or inf (a stream only)', '5');
   if (!kind.layers) {
     cmd
       .option('-w, --wave <wave>', 'sine|square|saw|triangle|pulse (band-limited)', 'sine')
       .option('--duty <0..1>', 'pulse width of -w pulse', '0.5')
-      .option('-a, --amplitude <gain>', 'peak level, linear or dB', '-6dB')
+      .option('-a, --amplitude <gain>', 'peak level, linear or dB, up to 1 (0 dBFS)', '-6dB')
       .option('--envelope <A,D,S,R>', 'ADSR: attack, decay, release in seconds, sustain level 0..1')
       .option('--sweep <to>', 'glide the frequency to <to> over the duration')
       .option('--sweep-curve <curve>', 'lin|exp', 'exp')
@@ -43,7 +48,10 @@ export function addOutputOptions(cmd: Command): void {
     .option('-c, --channels <n>', 'channels written (default: 1, or 2 when a layer needs stereo)')
     .option('--dither <kind>', 'tpdf|none (integer formats)', 'tpdf')
     .option('--bitrate <rate>', 'encoder bitrate, e.g. 192k (mp3, ogg, opus, m4a)')
-    .option('--quality <q>', 'encoder quality (mp3 0-9, ogg 0-10, flac 0-12 compression level)');
+    .option(
+      '--quality <q>',
+      'encoder quality: mp3 0-9 (0 best), ogg 0-10 (10 best), opus 0-10 (encoder effort), flac 0-12 (compression level)',
+    );
 }
 
 /** Sample rate from -r, checked. */
@@ -109,6 +117,14 @@ export function outputPlanOf(opts: Record<string, unknown>, synthChannels: numbe
       throw invalid('BAD_VALUE', `--bitrate: must be 6k to 640k, got ${b}`, 'bitrate');
     plan.bitrate = b.toLowerCase();
   }
-  if (opts.quality !== undefined) plan.quality = parseNumber(String(opts.quality), '--quality', 0, 12);
+  if (opts.quality !== undefined) {
+    // the range is the format's own, checked with it (encodeSettings)
+    const q = Number(String(opts.quality).trim());
+    if (String(opts.quality).trim() === '' || !Number.isFinite(q))
+      throw invalid('BAD_VALUE', `--quality: must be a number, got ${opts.quality}`, 'quality');
+    if (type === 'wav' || type === 'raw')
+      throw invalid('BAD_USAGE', `--quality does not apply to ${type} (uncompressed)`, 'quality');
+    plan.quality = q;
+  }
   return plan;
 }

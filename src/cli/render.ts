@@ -89,7 +89,7 @@ export async function runRender(arg: string, opts: Record<string, unknown>): Pro
   });
   info(`preset ${preset.name} (${source}), ${presetDuration(preset)} s`);
   const plan = outputPlanOf({ ...opts, rate: String(scene.sampleRate) }, sceneChannels(scene), seedOf(opts));
-  plan.metadata = { title: preset.name, comment: preset.description };
+  plan.metadata = { title: preset.name, ...(preset.description ? { comment: preset.description } : {}) };
   await runScene(scene, plan);
 }
 

@@ -21,6 +21,9 @@ export function fadesOf(opts: Record<string, unknown>): { fadeIn: number; fadeOu
   };
 }
 
+/** Signals that stop a render and discard its output (exit 130, INTERRUPTED). */
+const INTERRUPTS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 /** Long renders on a terminal show a spinner with progress (ora), loaded only then. */
 async function progressFor(
   engine: Engine,
@@ -73,8 +76,8 @@ export async function runScene(
   const onSignal = () => {
     interrupt.aborted = true;
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // a closed terminal (SIGHUP) is an interruption as Ctrl-C is: the output is discarded
+  for (const signal of INTERRUPTS) process.once(signal, onSignal);
   const progress = await progressFor(engine, plan);
   const t0 = nowMs();
   try {
@@ -96,7 +99,6 @@ export async function runScene(
     }
     throw e;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const signal of INTERRUPTS) process.off(signal, onSignal);
   }
 }

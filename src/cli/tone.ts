@@ -5,6 +5,9 @@ import { parseDuration, parseFrequency, parseGain, parseNumber } from '../render
 import { outputPlanOf, sampleRateOf, seedOf } from './options.js';
 import { fadesOf, runScene } from './run.js';
 
+/** The highest peak of a tone: full scale less the one step that 16-bit dither may add. */
+const FULL_SCALE_TONE = 1 - 2 ** -15;
+
 /** Parse `--envelope A,D,S,R`. */
 export function parseEnvelope(text: string): NonNullable<ToneOptions['envelope']> {
   const parts = text.split(',').map((s) => s.trim());
@@ -77,6 +80,12 @@ export function toneOptionsOf(freqText: string, opts: Record<string, unknown>): 
 export async function runTone(freqText: string, opts: Record<string, unknown>): Promise<void> {
   const o = toneOptionsOf(freqText, opts);
   const scene = toneScene(o);
+  // one tone cannot sum past its own peak: -a is its level as asked, up to 0 dBFS (the -1 dBFS
+  // ceiling is for mixes, whose layers add up)
+  scene.master = { ...scene.master, normalize: false };
+  // ...less one 16-bit step, room for the dither's last bit (-0.0003 dB at 0 dBFS)
+  const layer = scene.layers[0] as { gain?: number };
+  if (layer.gain !== undefined) layer.gain = Math.min(layer.gain, FULL_SCALE_TONE);
   const stereo = o.binaural !== undefined || (o.pan !== undefined && o.pan !== 0);
   const plan = outputPlanOf(opts, stereo ? 2 : 1, o.seed!);
   await runScene(scene, plan);

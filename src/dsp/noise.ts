@@ -7,8 +7,33 @@ export const NOISE_SLOPES = { white: 0, pink: -3, brown: -6, blue: 3, violet: 6 
 export type NoiseColor = keyof typeof NOISE_SLOPES;
 export const NOISE_COLORS = Object.keys(NOISE_SLOPES) as NoiseColor[];
 
-/** RMS of every noise colour at gain 1 (peaks are clamped to +-1, a 12 dB crest factor). */
+/**
+ * RMS of every noise colour at gain 1. Peaks beyond {@link NOISE_KNEE} (3 RMS) are softened by
+ * {@link noiseSoftLimit}, so they approach +-1 without ever reaching it: no sample is clipped.
+ */
 export const NOISE_RMS = 0.25;
+/** Level below which noise samples pass unchanged. */
+export const NOISE_KNEE = 0.75;
+/**
+ * The filters' output is scaled down by this before the kernels' clamp at +-1, which then stands
+ * for +-4 (16 RMS, never reached by noise of RMS 0.25), and up again before the soft limit.
+ */
+const NOISE_HEADROOM = 4;
+/** Samples of the scratch buffer noise is made in before it is added to a mix. */
+const SCRATCH = 4096;
+
+/**
+ * The soft limit of noise peaks: identity up to {@link NOISE_KNEE}, then a tanh knee that
+ * approaches +-1 and stays below it for every input up to the kernels' clamp (4).
+ * @example noiseSoftLimit(0.5) // 0.5
+ * @example noiseSoftLimit(4) < 1 // true
+ */
+export function noiseSoftLimit(v: number): number {
+  const m = Math.abs(v);
+  if (m <= NOISE_KNEE) return v;
+  const y = NOISE_KNEE + (1 - NOISE_KNEE) * Math.tanh((m - NOISE_KNEE) / (1 - NOISE_KNEE));
+  return v < 0 ? -y : y;
+}
 
 /** Samples of white noise made per kernel call. */
 const CHUNK = 1024;
@@ -69,6 +94,8 @@ export class NoiseSource {
   /** The four-lane form, when the filter fits it (see {@link laneWarmUp}); null otherwise. */
   private readonly lanes: Lanes | null;
   private readonly mem: Arena;
+  /** Where noise is made before it is softened and added to a mix (in the arena when it has room). */
+  private readonly scratch: Float64Array;
 
   constructor(color: NoiseColor, sampleRate: number, rng: Rng) {
     this.color = color;
@@ -95,8 +122,11 @@ export class NoiseSource {
       r.set(residues);
     }
     const warm = this.parallel ? laneWarmUp(a) : -1;
-    const mem = arena(warm >= 0 ? 4 * (SPAN + LANE_CONSTANTS) : 8 * (CHUNK + 4 + 5 * KERNEL_TERMS));
+    const mem = arena(
+      8 * SCRATCH + (warm >= 0 ? 4 * (SPAN + LANE_CONSTANTS) : 8 * (CHUNK + 4 + 5 * KERNEL_TERMS)),
+    );
     this.mem = mem;
+    this.scratch = mem.f64(SCRATCH);
     this.lanes = warm >= 0 ? makeLanes(mem, c0, a, r, warm) : null;
     this.white = mem.f64(this.lanes ? 0 : CHUNK + 4);
     // the kernel's a, r, s, a^2 and a r (six terms each); the TypeScript loop shares the states
@@ -120,7 +150,7 @@ export class NoiseSource {
     const gain = Math.sqrt(
       (this.parallel ? parallelPowerGain(c0, this.a, this.r) : powerGain(filt, sampleRate)) / 3,
     );
-    this.scale = NOISE_RMS / gain;
+    this.scale = NOISE_RMS / gain / NOISE_HEADROOM;
     // let the slowest term settle so the render starts in its steady state (the four-lane form
     // starts every segment settled)
     const settle =
@@ -140,7 +170,25 @@ export class NoiseSource {
     this.run(out, 0, frames, true, gain);
   }
 
+  /** Noise of RMS {@link NOISE_RMS} with its peaks softened, written or added times `gain`. */
   private run(out: Float64Array, offset: number, frames: number, add: boolean, gain: number): void {
+    if (!add) {
+      this.filtered(out, offset, frames);
+      for (let i = offset; i < offset + frames; i++) out[i] = noiseSoftLimit(out[i]! * NOISE_HEADROOM);
+      return;
+    }
+    const tmp = this.scratch;
+    for (let done = 0; done < frames; done += SCRATCH) {
+      const n = Math.min(SCRATCH, frames - done);
+      this.filtered(tmp, 0, n);
+      for (let i = 0; i < n; i++) out[offset + done + i]! += gain * noiseSoftLimit(tmp[i]! * NOISE_HEADROOM);
+    }
+  }
+
+  /** The filtered noise divided by {@link NOISE_HEADROOM}, written to `out` from `offset`. */
+  private filtered(out: Float64Array, offset: number, frames: number): void {
+    const add = false;
+    const gain = 1;
     if (this.lanes) {
       this.runLanes(this.lanes, out, offset, frames, add, gain);
       return;

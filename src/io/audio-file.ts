@@ -96,8 +96,16 @@ function sampleAt(view: DataView, p: number, width: number, isFloat: boolean): n
 export async function readAudioFile(path: string, sampleRate?: number): Promise<DecodedAudio> {
   let size: number;
   try {
-    size = statSync(path).size;
+    const st = statSync(path);
+    if (st.isDirectory()) throw new OmniError('BAD_AUDIO', `${path}: is a folder, not an audio file`);
+    if (!st.isFile())
+      throw new OmniError(
+        'BAD_AUDIO',
+        `${path}: not a regular file (a device, FIFO or socket), give an audio file`,
+      );
+    size = st.size;
   } catch (e) {
+    if (e instanceof OmniError) throw e;
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'ENOENT') throw new OmniError('NOT_FOUND', `${path}: no such file`);
     throw ioError(e, path, 'read');

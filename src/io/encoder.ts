@@ -1,10 +1,12 @@
-import { renameSync, unlinkSync } from 'node:fs';
+import { closeSync, openSync, readSync, renameSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { SampleFormat } from '../dsp/quantize.js';
 import { invalid } from '../errors.js';
 import { type EncodeJob, type EncodeSettings, locateFfmpeg, type RawInput, startEncode } from './ffmpeg.js';
 import type { OutputPlan, OutputType } from './output.js';
-import { type ByteSink, ioError, StdoutSink, tempPathFor } from './sinks.js';
+import { type ByteSink, ioError, tempPathFor } from './sinks.js';
 
 /** FFmpeg's raw input format for each of our sample formats. */
 export const RAW_FORMATS: Record<SampleFormat, RawInput['format']> = {
@@ -36,7 +38,10 @@ const QUALITY_RANGE: Partial<Record<OutputType, [number, number]>> = {
  * @example
  * encodeSettings({ type: 'mp3', bitrate: '192k', ... }) // { muxer: 'mp3', codec: 'libmp3lame', options: ['-b:a', '192k'] }
  */
-export function encodeSettings(plan: OutputPlan): EncodeSettings {
+export function encodeSettings(
+  plan: OutputPlan,
+  to: { stream: boolean; knownLength: boolean } = { stream: plan.target === '-', knownLength: true },
+): EncodeSettings & { viaFile?: boolean } {
   const options: string[] = [];
   const q = plan.quality;
   const range = QUALITY_RANGE[plan.type];
@@ -104,8 +109,12 @@ export function encodeSettings(plan: OutputPlan): EncodeSettings {
       muxer = 'ipod';
       codec = 'aac';
       bitrate(`-b:a ${plan.channels === 1 ? 128 : 96 * Math.min(plan.channels, 2)}k`);
-      // a pipe cannot be rewound to write the index at the end: fragmented MP4 instead
-      options.push('-movflags', plan.target === '-' ? 'frag_keyframe+empty_moov' : '+faststart');
+      // a pipe cannot be rewound to write the index at the end: fragmented MP4 instead, one
+      // fragment a second (audio has no video keyframes to cut at, so FFmpeg would otherwise
+      // hold the whole stream until the end)
+      if (to.stream)
+        options.push('-movflags', 'empty_moov+default_base_moof+frag_keyframe', '-frag_duration', '1000000');
+      else options.push('-movflags', '+faststart');
       break;
     default:
       throw invalid('BAD_USAGE', `${plan.type} is not an encoded type`, 'type');
@@ -113,43 +122,55 @@ export function encodeSettings(plan: OutputPlan): EncodeSettings {
   const meta = plan.metadata ?? {};
   if (meta.title) options.push('-metadata', `title=${meta.title}`);
   if (meta.comment) options.push('-metadata', `comment=${meta.comment}`);
-  return { muxer, codec, options };
+  // FLAC's header holds the length and the MD5 of the audio, written once the encode ends by
+  // seeking back: to a stream, a render of known length is encoded into a file first
+  const viaFile = plan.type === 'flac' && to.stream && to.knownLength;
+  return { muxer, codec, options, ...(viaFile ? { viaFile } : {}) };
 }
 
 /**
- * Bytes written to it go into FFmpeg's stdin; FFmpeg writes a temporary file renamed into place
- * on success (or standard output). A failing FFmpeg turns into ENCODER_FAILED with the tail of its
- * message, and no file is left behind.
+ * Bytes written to it go into FFmpeg's stdin. For a regular file, FFmpeg writes a temporary file
+ * renamed into place on success; for standard output, a device or a FIFO, FFmpeg writes into a
+ * pipe that is forwarded to `out`. FLAC of known length to a stream goes through a temporary file
+ * first, so its header holds the length and the MD5 (FFmpeg fills them in by seeking back). A
+ * failing FFmpeg turns into ENCODER_FAILED with the tail of its message, and no file is left
+ * behind. A reader that goes away stops FFmpeg at once.
  */
 class EncoderSink implements ByteSink {
   private readonly job: EncodeJob;
+  /** Where FFmpeg writes, renamed to `target` (a file) or copied to `out` (FLAC to a stream). */
   private readonly tmp: string | null;
   private readonly target: string;
-  private readonly stdout: StdoutSink | null;
+  private readonly out: ByteSink | null;
   private readonly pump: Promise<void>;
   private failure: unknown = null;
 
-  constructor(plan: OutputPlan, settings: EncodeSettings) {
+  constructor(
+    plan: OutputPlan,
+    settings: EncodeSettings & { viaFile?: boolean },
+    file: string | null,
+    out: ByteSink | null,
+  ) {
     const location = locateFfmpeg();
     const input: RawInput = {
       format: RAW_FORMATS[plan.format],
       sampleRate: plan.sampleRate,
       channels: plan.channels,
     };
-    this.target = plan.target;
-    const what = plan.target === '-' ? `${plan.type} to standard output` : plan.target;
-    if (plan.target === '-') {
+    this.target = file ?? plan.target;
+    const what =
+      file === null ? `${plan.type} to ${plan.target === '-' ? 'standard output' : plan.target}` : file;
+    this.out = out;
+    if (file === null && !settings.viaFile) {
       this.tmp = null;
-      this.stdout = new StdoutSink();
-      const out = new PassThroughOut();
-      this.job = startEncode(location, input, settings, out.stream, what);
-      this.pump = out.forward(this.stdout, () => this.job.kill());
+      const pipe = new PassThroughOut();
+      this.job = startEncode(location, input, settings, pipe.stream, what);
+      this.pump = pipe.forward(out!, () => this.job.kill());
       this.pump.catch((e) => {
         this.failure ??= e;
       });
     } else {
-      this.tmp = tempPathFor(plan.target);
-      this.stdout = null;
+      this.tmp = tempPathFor(file ?? join(tmpdir(), `omnisonic.${plan.type}`));
       this.job = startEncode(location, input, settings, this.tmp, what);
       this.pump = Promise.resolve();
     }
@@ -159,7 +180,7 @@ class EncoderSink implements ByteSink {
   }
 
   get closed(): boolean {
-    return this.stdout?.closed ?? false;
+    return this.out?.closed ?? false;
   }
 
   async write(chunk: Uint8Array): Promise<void> {
@@ -193,7 +214,14 @@ class EncoderSink implements ByteSink {
       await this.abort();
       throw e;
     }
-    if (this.tmp) {
+    if (this.tmp && this.out) {
+      // FLAC made whole in a file: now to the stream
+      try {
+        await copyFileTo(this.tmp, this.out);
+      } finally {
+        await this.abort();
+      }
+    } else if (this.tmp) {
       try {
         renameSync(this.tmp, this.target);
       } catch (e) {
@@ -206,23 +234,42 @@ class EncoderSink implements ByteSink {
   async abort(): Promise<void> {
     this.job.kill();
     await this.job.done.catch(() => {});
+    await this.pump.catch(() => {});
     if (this.tmp) {
       try {
         unlinkSync(this.tmp);
       } catch {}
     }
+    await this.out?.abort();
   }
 }
 
-/** FFmpeg's stdout, forwarded to our EPIPE-safe standard output with backpressure. */
+/** Copy a file into a sink in large pieces, stopping when the reader goes away. */
+async function copyFileTo(path: string, out: ByteSink): Promise<void> {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0 || out.closed) break;
+      await out.write(buf.subarray(0, n));
+    }
+    await out.finish();
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** FFmpeg's stdout, forwarded to an EPIPE-safe stream sink with backpressure. */
 class PassThroughOut {
   readonly stream = new PassThrough();
 
-  async forward(sink: StdoutSink, onReaderGone: () => void): Promise<void> {
+  async forward(sink: ByteSink, onReaderGone: () => void): Promise<void> {
     for await (const chunk of this.stream) {
       await sink.write(chunk as Buffer);
       if (sink.closed) {
         onReaderGone();
+        this.stream.destroy();
         return;
       }
     }
@@ -230,8 +277,16 @@ class PassThroughOut {
   }
 }
 
-/** Open a sink that encodes raw PCM through FFmpeg into `plan.type`. */
-export async function openEncoderSink(plan: OutputPlan): Promise<ByteSink> {
-  const settings = encodeSettings(plan);
-  return new EncoderSink(plan, settings);
+/**
+ * Open a sink that encodes raw PCM through FFmpeg into `plan.type`: into the regular file
+ * `file` (its real path), or into the stream sink `out` (standard output, a device, a FIFO).
+ */
+export async function openEncoderSink(
+  plan: OutputPlan,
+  file: string | null,
+  out: ByteSink | null,
+  frames: number | null,
+): Promise<ByteSink> {
+  const settings = encodeSettings(plan, { stream: file === null, knownLength: frames !== null });
+  return new EncoderSink(plan, settings, file, out);
 }

@@ -3,8 +3,9 @@ import { nowMs } from '../clock.js';
 import { Quantizer, type SampleFormat } from '../dsp/quantize.js';
 import { invalid, OmniError } from '../errors.js';
 import type { Engine } from '../render/engine.js';
-import { type ByteSink, FileSink, StdoutSink } from './sinks.js';
-import { MAX_WAV_DATA, wavHeader } from './wav.js';
+import { type ByteSink, FileSink, StdoutSink, StreamSink } from './sinks.js';
+import { type OutputTarget, outputTarget } from './target.js';
+import { MAX_WAV_DATA, wavHeader, wavPadding } from './wav.js';
 
 /** Containers and codecs OmniSonic writes. */
 export const OUTPUT_TYPES = ['wav', 'raw', 'flac', 'mp3', 'ogg', 'opus', 'm4a'] as const;
@@ -102,10 +103,22 @@ export async function writeOutput(
       'use -t flac, -t raw, or a shorter duration',
     );
   }
-  if (plan.target !== '-' && !known) {
-    throw invalid('BAD_DURATION', "duration 'inf' needs -o - (standard output), play or serve", 'duration');
+  if (known && total - engine.frame < 1) {
+    throw invalid(
+      'BAD_DURATION',
+      `the duration is shorter than one sample (1/${engine.sampleRate} s): nothing to write`,
+      'duration',
+    );
   }
-  const sink = await openSink(plan);
+  const target = outputTarget(plan.target);
+  if (target.kind === 'file' && !known) {
+    throw invalid(
+      'BAD_DURATION',
+      "duration 'inf' needs -o - (standard output), a FIFO or a device, play or serve",
+      'duration',
+    );
+  }
+  const sink = await openSink(plan, target, known ? total - engine.frame : null);
   const header =
     plan.type === 'wav'
       ? wavHeader({ sampleRate: plan.sampleRate, channels: plan.channels, format: plan.format, dataBytes })
@@ -154,13 +167,19 @@ export async function writeOutput(
       if (n === 0) break;
     }
     if (inFlight) await inFlight;
-    if (plan.type === 'wav' && header && plan.target !== '-') {
+    // a data chunk of odd size is followed by a pad byte (RIFF chunks are word-aligned)
+    const pad = header && known && !sink.closed ? wavPadding(bytes - header.length) : null;
+    if (pad && pad.length > 0) {
+      await sink.write(pad);
+      bytes += pad.length;
+    }
+    if (plan.type === 'wav' && header && target.kind === 'file') {
       // the length may have changed (a stop): write the exact sizes
       const exact = wavHeader({
         sampleRate: plan.sampleRate,
         channels: plan.channels,
         format: plan.format,
-        dataBytes: bytes - header.length,
+        dataBytes: bytes - header.length - (pad?.length ?? 0),
       });
       await sink.finish(exact);
     } else {
@@ -173,10 +192,14 @@ export async function writeOutput(
   return { frames, bytes, clipped: q.clipped, readerClosed: sink.closed };
 }
 
-async function openSink(plan: OutputPlan): Promise<ByteSink> {
+async function openSink(plan: OutputPlan, target: OutputTarget, frames: number | null): Promise<ByteSink> {
+  const stream = async () => (target.kind === 'stdout' ? new StdoutSink() : StreamSink.open(target.path));
   if (ENCODED_TYPES.includes(plan.type)) {
-    const { openEncoderSink } = await import('./encoder.js');
-    return openEncoderSink(plan);
+    const { openEncoderSink, encodeSettings } = await import('./encoder.js');
+    // settings first: a refused combination opens nothing
+    encodeSettings(plan, { stream: target.kind !== 'file', knownLength: frames !== null });
+    if (target.kind === 'file') return openEncoderSink(plan, target.path, null, frames);
+    return openEncoderSink(plan, null, await stream(), frames);
   }
-  return plan.target === '-' ? new StdoutSink() : new FileSink(plan.target);
+  return target.kind === 'file' ? new FileSink(target.path, plan.target) : stream();
 }

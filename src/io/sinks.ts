@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { close, closeSync, fsyncSync, open, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { OmniError } from '../errors.js';
 
@@ -50,16 +50,19 @@ export function ioError(e: unknown, path: string, verb: string): OmniError {
 export class FileSink implements ByteSink {
   readonly closed = false;
   private readonly path: string;
+  private readonly real: string;
   private readonly tmp: string;
   private fd: number | null;
 
-  constructor(path: string) {
-    this.path = path;
+  /** `path` is the real path (symbolic links followed: the link stays, its target is written). */
+  constructor(path: string, shown = path) {
+    this.path = shown;
+    this.real = path;
     this.tmp = tempPathFor(path);
     try {
       this.fd = openSync(this.tmp, 'wx', 0o644);
     } catch (e) {
-      throw ioError(e, path, 'write');
+      throw ioError(e, shown, 'write');
     }
   }
 
@@ -78,7 +81,7 @@ export class FileSink implements ByteSink {
       fsyncSync(this.fd!);
       closeSync(this.fd!);
       this.fd = null;
-      renameSync(this.tmp, this.path);
+      renameSync(this.tmp, this.real);
     } catch (e) {
       await this.abort();
       throw ioError(e, this.path, 'write');
@@ -95,6 +98,60 @@ export class FileSink implements ByteSink {
     try {
       unlinkSync(this.tmp);
     } catch {}
+  }
+}
+
+/**
+ * Something that is not a regular file: a device (/dev/null, /dev/full, a terminal), a FIFO, an
+ * open descriptor (/proc/self/fd/N). Written directly and in order, never replaced; the WAV
+ * header is not rewritten (it cannot be sought back to). A reader that closes a FIFO ends the
+ * render quietly, as for standard output; a device that fails (/dev/full) is an IO_ERROR.
+ */
+export class StreamSink implements ByteSink {
+  private isClosed = false;
+  private fd: number | null;
+
+  private constructor(
+    private readonly path: string,
+    fd: number,
+  ) {
+    this.fd = fd;
+  }
+
+  /** Open `path` for writing (a FIFO waits here for its reader, without blocking signals). */
+  static async open(path: string): Promise<StreamSink> {
+    const fd = await new Promise<number>((resolve, reject) =>
+      open(path, 'w', (e, fd) => (e ? reject(ioError(e, path, 'write')) : resolve(fd))),
+    );
+    return new StreamSink(path, fd);
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  write(chunk: Uint8Array): void {
+    if (this.isClosed || this.fd === null) return;
+    let off = 0;
+    try {
+      while (off < chunk.length) off += writeSync(this.fd, chunk, off, chunk.length - off);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EPIPE') {
+        this.isClosed = true;
+        return;
+      }
+      throw ioError(e, this.path, 'write');
+    }
+  }
+
+  async finish(): Promise<void> {
+    await this.abort();
+  }
+
+  async abort(): Promise<void> {
+    const fd = this.fd;
+    this.fd = null;
+    if (fd !== null) await new Promise<void>((resolve) => close(fd, () => resolve()));
   }
 }
 

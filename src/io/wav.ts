@@ -18,7 +18,8 @@ export interface WavHeaderOptions {
 
 /**
  * The header of a WAV file: a plain PCM / IEEE-float `fmt ` chunk for 1 or 2 channels, a
- * WAVE_FORMAT_EXTENSIBLE one for more, followed by the `data` chunk header.
+ * WAVE_FORMAT_EXTENSIBLE one for more, followed by the `data` chunk header. An odd `dataBytes`
+ * is counted with its pad byte in the RIFF size: write {@link wavPadding} after the samples.
  * @example wavHeader({ sampleRate: 48000, channels: 1, format: 's16', dataBytes: 96000 }).length // 44
  */
 export function wavHeader(opts: WavHeaderOptions): Buffer {
@@ -53,6 +54,16 @@ export function wavHeader(opts: WavHeaderOptions): Buffer {
   buf.write('data', p, 'latin1');
   buf.writeUInt32LE(data === null ? UNKNOWN_SIZE : Math.min(UNKNOWN_SIZE, data), p + 4);
   return buf;
+}
+
+/**
+ * What follows `dataBytes` bytes of samples in a WAV: one zero byte when the count is odd (RIFF
+ * chunks are word-aligned, and {@link wavHeader} counts that byte in the RIFF size), else nothing.
+ * Every writer of a WAV of known length writes it after the samples.
+ * @example wavPadding(144003).length // 1
+ */
+export function wavPadding(dataBytes: number): Uint8Array {
+  return new Uint8Array(dataBytes % 2);
 }
 
 function channelMask(channels: number): number {

@@ -173,7 +173,7 @@ export async function listPresets(o: PresetLookup = {}): Promise<PresetInfo[]> {
       const { preset } = await loadPresetFile(f.file, basename(f.file), {});
       out.push({
         name: f.name,
-        description: preset.description,
+        description: preset.description ?? '',
         tags: preset.tags ?? [],
         duration: presetDuration(preset),
         layers: preset.layers.length,

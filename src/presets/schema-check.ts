@@ -277,13 +277,13 @@ export class SchemaChecker {
         if (issue)
           return { path: issue.path, message: `not a valid key: must be ${n.description ?? 'valid'}` };
       }
-      if (!(k in props) && n.additionalProperties === false) {
+      if (!Object.hasOwn(props, k) && n.additionalProperties === false) {
         const known = Object.keys(props).filter((p) => p !== '$schema');
         return { path: joinPath(path, k), message: `unknown field (known: ${known.join(', ')})` };
       }
     }
     for (const r of n.required ?? []) {
-      if (!(r in v)) return { path: joinPath(path, r), message: 'missing (required)' };
+      if (!Object.hasOwn(v, r)) return { path: joinPath(path, r), message: 'missing (required)' };
     }
     if (n.minProperties !== undefined && keys.length < n.minProperties) {
       return { path, message: `must have at least ${n.minProperties} field(s)` };
@@ -293,7 +293,8 @@ export class SchemaChecker {
     }
     for (const k of keys) {
       const sub =
-        props[k] ?? (typeof n.additionalProperties === 'object' ? n.additionalProperties : undefined);
+        (Object.hasOwn(props, k) ? props[k] : undefined) ??
+        (typeof n.additionalProperties === 'object' ? n.additionalProperties : undefined);
       if (!sub) continue;
       const issue = this.node(sub, v[k], joinPath(path, k));
       if (issue) return issue;

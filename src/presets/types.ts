@@ -88,7 +88,8 @@ export interface PresetMaster {
 export interface Preset {
   $schema?: string;
   name: string;
-  description: string;
+  /** Optional for user presets; every shipped preset has one (checked by a test). */
+  description?: string;
   tags?: string[];
   duration: TimeValue;
   sampleRate?: number;

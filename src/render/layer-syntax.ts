@@ -61,11 +61,11 @@ function parseLayer(text: string, root: number | undefined, opts: LayerSyntaxOpt
   const head = colon >= 0 ? body.slice(0, colon) : body;
   const tail = colon >= 0 ? body.slice(colon + 1) : undefined;
   if (head.toLowerCase() === 'noise') {
-    if (!tail) throw invalid('BAD_LAYER', 'noise needs a colour: noise:white|pink|brown|blue|violet');
+    if (!tail) throw invalid('BAD_LAYER', 'noise needs a colour, one of noise:white|pink|brown|blue|violet');
     return { kind: 'noise', color: tail.toLowerCase() as NoiseColor, ...out };
   }
   if (head.toLowerCase() === 'file') {
-    if (!tail) throw invalid('BAD_LAYER', 'file needs a path: file:rain.wav');
+    if (!tail) throw invalid('BAD_LAYER', 'file needs a path, as in file:rain.wav');
     return { kind: 'file', path: tail, ...out };
   }
   if (head === '') throw invalid('BAD_LAYER', 'missing frequency');

@@ -91,7 +91,7 @@ export function checkFrequency(
   return hz;
 }
 
-const DUR_RE = /^(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|m|min|h)?$/i;
+const DUR_RE = /^((?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)\s*(ms|s|m|min|h)?$/i;
 
 /**
  * Parse a duration: seconds (`1.5`), `500ms`, `90s`, `2m`, `1h`, `1m30s`, or `inf` (Infinity).
@@ -105,7 +105,7 @@ export function parseDuration(text: string | number, field = 'duration', allowIn
     return Number.POSITIVE_INFINITY;
   }
   let total = 0;
-  const parts = s.match(/(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|min|m|h)?/gi);
+  const parts = s.match(/(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?\s*(ms|s|min|m|h)?/gi);
   if (!parts || parts.join('').replace(/\s/g, '') !== s.replace(/\s/g, '')) {
     throw invalid(
       'BAD_DURATION',
