@@ -42,6 +42,13 @@ describe.skipIf(!haveChromium)(`control page in headless Chromium${chromiumReaso
     await app?.close();
   });
 
+  /** End a test: no error message from the server, no error in the page; close it. */
+  async function finish(page: Page, t: Traffic, errors: string[]): Promise<void> {
+    expect(t.received.filter((m) => m.type === 'error')).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  }
+
   /** A new page, started and live, with its traffic recorded. */
   async function live(): Promise<{ page: Page; t: Traffic; errors: string[] }> {
     const page = await browser.newPage();
@@ -101,9 +108,7 @@ describe.skipIf(!haveChromium)(`control page in headless Chromium${chromiumReaso
       await type(page, 'L-tone1-freq', 'H9');
       expect(await page.getAttribute('#L-tone1-freq', 'aria-invalid')).toBe('true');
       expect(await page.textContent('[data-layer="tone1"] .err')).toMatch(/neither Hz nor a note/);
-      expect(t.received.filter((m) => m.type === 'error')).toEqual([]);
-      expect(errors).toEqual([]);
-      await page.close();
+      await finish(page, t, errors);
     },
     BROWSER_TEST_MS,
   );
@@ -149,9 +154,7 @@ describe.skipIf(!haveChromium)(`control page in headless Chromium${chromiumReaso
       const right = peakFrequency(spectrumDb(t.channel(1, from, N, 1)!, N), RATE);
       expect(Math.abs(left - 155)).toBeLessThan(0.1);
       expect(Math.abs(right - 165)).toBeLessThan(0.1);
-      expect(t.received.filter((m) => m.type === 'error')).toEqual([]);
-      expect(errors).toEqual([]);
-      await page.close();
+      await finish(page, t, errors);
     },
     BROWSER_TEST_MS,
   );
@@ -188,8 +191,7 @@ describe.skipIf(!haveChromium)(`control page in headless Chromium${chromiumReaso
       // the new layer at -18 dB beside the 440 Hz tone at -12 dB: about 6 dB below the largest bin
       expect(levelAt(dbAfter, hz)).toBeGreaterThan(-12);
       expect(levelAt(dbBefore, hz)).toBeLessThan(-100);
-      expect(errors).toEqual([]);
-      await page.close();
+      await finish(page, t, errors);
     },
     BROWSER_TEST_MS,
   );
@@ -236,7 +238,7 @@ describe.skipIf(!haveChromium)(`control page in headless Chromium${chromiumReaso
   it(
     'master volume and mute ramp the output; connection state and latency are shown',
     async () => {
-      const { page, errors } = await live();
+      const { page, t, errors } = await live();
       await page.click('#mute');
       expect(await page.getAttribute('#mute', 'aria-pressed')).toBe('true');
       await page.waitForFunction(() => (window.__omnisonic.masterGain ?? 1) < 1e-3);
@@ -260,8 +262,7 @@ describe.skipIf(!haveChromium)(`control page in headless Chromium${chromiumReaso
           .map((e) => e.id),
       );
       expect(unlabelled).toEqual([]);
-      expect(errors).toEqual([]);
-      await page.close();
+      await finish(page, t, errors);
     },
     BROWSER_TEST_MS,
   );
