@@ -29,6 +29,8 @@ declare global {
 }
 
 export const CHROMIUM = '/usr/bin/chromium';
+/** Bound of one browser test: generous, since a loaded machine slows Chromium down many times. */
+export const BROWSER_TEST_MS = 180_000;
 export const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium && process.env.CI === 'true')
   throw new Error(`${CHROMIUM} is required under CI (apt-get install chromium)`);
@@ -85,7 +87,7 @@ export class Traffic {
   }
 
   /** Wait until `pred` holds (polling, bounded). */
-  async until(pred: () => boolean, what: string, ms = 15_000): Promise<void> {
+  async until(pred: () => boolean, what: string, ms = 45_000): Promise<void> {
     const end = Date.now() + ms;
     while (!pred()) {
       if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
