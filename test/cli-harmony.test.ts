@@ -87,6 +87,14 @@ beforeAll(() => {
 });
 
 describe('omnisonic suggest', () => {
+  it('spells enharmonics one way in one answer (A3 C#4-14c, A and C#)', () => {
+    const r = omni(['suggest', 'A3', 'C#4-14c']);
+    expect(r.status).toBe(0);
+    const head = r.stdout.toString('utf8').split('\n')[0]!;
+    expect(head).toMatch(/A3 C#4-14c, A and C# \(major third\)/);
+    expect(head).not.toMatch(/Db/);
+  });
+
   it('--json has the shape of POST /ai/suggest-frequencies/ and equals the library result', () => {
     const r = suggestJson(['C4', 'E4']);
     expect(Object.keys(r).sort()).toEqual(['input', 'suggestions']);
