@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 // HARMONY_MODULE: another build of the harmony engine to evaluate (default: dist/).
-const { analyzeAudio } = await import(process.env.HARMONY_MODULE ?? '../dist/harmony/index.js');
+const { analyzeAudio, mulberry32 } = await import(process.env.HARMONY_MODULE ?? '../dist/harmony/index.js');
 const SF2 = '/usr/share/sounds/sf2/FluidR3_GM.sf2';
 const args = process.argv.slice(2);
 const keep = args.includes('--keep') ? args[args.indexOf('--keep') + 1] : null;
@@ -20,16 +20,7 @@ const perInstrument = args.includes('--n') ? Number(args[args.indexOf('--n') + 1
 const dir = keep ?? mkdtempSync(join(tmpdir(), 'harmony-eval-'));
 mkdirSync(dir, { recursive: true });
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed) {
-  let a = seed | 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const SHAPES = [
   [0],
