@@ -5,6 +5,7 @@
  * status everywhere.
  */
 import { type ErrorCode, OmniError } from './errors.js';
+import { silenceReason } from './harmony/analysis/analyze.js';
 import { HarmonyError, type HarmonyErrorCode } from './harmony/errors.js';
 
 /** The catalogued code of each harmony error code (all are invalid input: exit 2, HTTP 400). */
@@ -23,7 +24,7 @@ export const HARMONY_TO_OMNI: Readonly<Record<HarmonyErrorCode, ErrorCode>> = {
 
 const HINTS: Partial<Record<HarmonyErrorCode, string>> = {
   BAD_NOTE: 'notes look like A4, C#5, Bb3 or A4+15c (octaves -1 to 9)',
-  SILENT_AUDIO: 'the file holds only silence (peak below -100 dBFS); nothing can be analysed',
+  SILENT_AUDIO: 'the file holds only silence (peak below -100 dBFS, or only dither); nothing can be analysed',
   BAD_PROFILE: 'fix or delete the profile file, or start over with --reset-profile',
 };
 
@@ -57,32 +58,18 @@ export function withOmniErrors<T>(fn: () => T): T {
   }
 }
 
-/** Below this sample peak (-80 dBFS) audio counts as silence: nothing but dither or a noise floor. */
-export const AUDIBLE_PEAK_DBFS = -80;
-
 /**
- * Refuses audio whose sample peak is below {@link AUDIBLE_PEAK_DBFS}: dithered digital silence
- * (about -90 dBFS in 16-bit) would otherwise be "analysed" into notes made of noise.
+ * Refuses silent audio, by the harmony engine's one rule ({@link silenceReason}: sample peak
+ * below -100 dBFS, or nothing but one-step dither of 8- or 16-bit silence).
  *
  * @throws OmniError `BAD_AUDIO`
  * @example assertAudible(audio.channels, 'take.wav');
  */
 export function assertAudible(channels: ReadonlyArray<ArrayLike<number>>, name: string): void {
-  let peak = 0;
-  for (const ch of channels) {
-    for (let i = 0; i < ch.length; i++) {
-      const v = Math.abs(ch[i]!);
-      if (v > peak) peak = v;
-    }
-  }
-  if (peak < 10 ** (AUDIBLE_PEAK_DBFS / 20)) {
-    const level = peak > 0 ? `${(20 * Math.log10(peak)).toFixed(1)} dBFS` : 'digital zero';
-    throw new OmniError(
-      'BAD_AUDIO',
-      `${name}: the audio is silent (peak ${level}, below ${AUDIBLE_PEAK_DBFS} dBFS)`,
-      {
-        hint: 'nothing but silence or dither to analyse; check the file, or raise its level',
-      },
-    );
+  const reason = silenceReason(channels);
+  if (reason) {
+    throw new OmniError('BAD_AUDIO', `${name}: the audio is silent (${reason})`, {
+      hint: 'nothing but silence or dither to analyse; check the file, or raise its level',
+    });
   }
 }

@@ -87,6 +87,14 @@ beforeAll(() => {
 });
 
 describe('omnisonic suggest', () => {
+  it('spells enharmonics one way in one answer (A3 C#4-14c, A and C#)', () => {
+    const r = omni(['suggest', 'A3', 'C#4-14c']);
+    expect(r.status).toBe(0);
+    const head = r.stdout.toString('utf8').split('\n')[0]!;
+    expect(head).toMatch(/A3 C#4-14c, A and C# \(major third\)/);
+    expect(head).not.toMatch(/Db/);
+  });
+
   it('--json has the shape of POST /ai/suggest-frequencies/ and equals the library result', () => {
     const r = suggestJson(['C4', 'E4']);
     expect(Object.keys(r).sort()).toEqual(['input', 'suggestions']);
@@ -315,7 +323,13 @@ interface AnalysisJson {
   chord: { symbol: string; name: string } | null;
   key: { name: string } | null;
   consonance: { consonance: number } | null;
-  loudness: { integratedLufs: number; truePeakDbtp: number; samplePeakDbfs: number; rmsDbfs: number };
+  loudness: {
+    integratedLufs: number;
+    truePeakDbtp: number;
+    samplePeakDbfs: number;
+    rmsDbfs: number;
+    rmsAes17Dbfs: number;
+  };
   f0: { frequency: number } | null;
 }
 
@@ -388,8 +402,21 @@ describe('omnisonic analyze', () => {
     expect(Math.abs(r.loudness.integratedLufs + 23)).toBeLessThan(0.1);
     expect(Math.abs(r.loudness.truePeakDbtp + 23)).toBeLessThan(0.2);
     expect(Math.abs(r.loudness.samplePeakDbfs + 23)).toBeLessThan(0.1);
-    expect(Math.abs(r.loudness.rmsDbfs + 23)).toBeLessThan(0.1); // AES17: a sine's RMS reads as its peak
+    // plain RMS of a sine is 3.01 dB below its peak; the AES17 figure, labelled, reads as the peak
+    expect(Math.abs(r.loudness.rmsDbfs + 26.01)).toBeLessThan(0.1);
+    expect(Math.abs(r.loudness.rmsAes17Dbfs + 23)).toBeLessThan(0.1);
     expect(r.f0!.frequency).toBeCloseTo(1000, 0);
+    const text = omni(['analyze', file]).stdout.toString('utf8');
+    expect(text).toMatch(/RMS -26\.0 dBFS \(AES17 -23\.0 dBFS\)/);
+  });
+
+  it('analyses a clean -90 dBFS tone in a 24-bit file (silence is below -100 dBFS)', () => {
+    const file = join(dir, 'quiet24.wav');
+    const made = omni(['tone', '440', '-a', '-90dB', '--dither', 'none', '-b', '24', '-d', '2', '-o', file]);
+    expect(made.status).toBe(0);
+    const r = analyzeJson(file);
+    expect(Math.abs(r.loudness.samplePeakDbfs + 90)).toBeLessThan(0.1);
+    expect(r.notes.map((n) => n.note)).toEqual(['A4']);
   });
 
   it('--plot writes a PNG of each kind atomically', () => {

@@ -78,7 +78,7 @@ async function printReport(file: string, r: AnalysisResult, stream: NodeJS.Write
     `${label('f0')}${r.f0 ? `${hz(r.f0.frequency)} (${r.f0.note}) ${c.dim(`confidence ${r.f0.confidence.toFixed(2)}`)}` : 'no clear period'}`,
     `${label('consonance')}${r.consonance ? `${r.consonance.consonance.toFixed(3)} ${c.dim(`(roughness ${r.consonance.roughness.toFixed(3)}, harmonicity ${r.consonance.harmonicity.toFixed(3)})`)}` : '-'}`,
     `${label('loudness')}${db(r.loudness.integratedLufs, 'LUFS')} integrated ${c.dim(`(momentary max ${db(r.loudness.momentaryMaxLufs, 'LUFS')}, short-term max ${db(r.loudness.shortTermMaxLufs, 'LUFS')})`)}`,
-    `${label('peak')}${db(r.loudness.truePeakDbtp, 'dBTP')} true peak, ${db(r.loudness.samplePeakDbfs, 'dBFS')} sample peak, RMS ${db(r.loudness.rmsDbfs, 'dBFS')}`,
+    `${label('peak')}${db(r.loudness.truePeakDbtp, 'dBTP')} true peak, ${db(r.loudness.samplePeakDbfs, 'dBFS')} sample peak, RMS ${db(r.loudness.rmsDbfs, 'dBFS')} ${c.dim(`(AES17 ${db(r.loudness.rmsAes17Dbfs, 'dBFS')})`)}`,
     `${label('partials')}${r.partials
       .slice()
       .sort((a, b) => b.amplitudeDb - a.amplitudeDb)

@@ -1,4 +1,5 @@
 import type { ChalkInstance } from 'chalk';
+import { spellingForFrequencies } from '../harmony/analysis/key.js';
 import { nameChordHz } from '../harmony/chords.js';
 import type { Suggestion, SuggestResponse } from '../harmony/recommend.js';
 
@@ -40,7 +41,11 @@ export async function printSuggestTable(
   const { input } = result;
   const lines: string[] = [];
   const freqs = input.frequencies.map(hz).join(', ');
-  const chord = input.frequencies.length > 1 ? nameChordHz(input.frequencies, ctx.a4 ?? 440) : undefined;
+  const a4 = ctx.a4 ?? 440;
+  const chord =
+    input.frequencies.length > 1
+      ? nameChordHz(input.frequencies, a4, spellingForFrequencies(input.frequencies, a4))
+      : undefined;
   const named = chord && chord.quality !== 'unknown' && chord.quality !== 'note' ? `, ${chord.name}` : '';
   lines.push(
     `${c.bold(input.notes.join(' '))}${named} ${c.dim(`(${freqs} Hz)`)}  consonance ${c.bold(input.consonance.toFixed(3))}  roughness ${input.roughness.toFixed(3)}  harmonicity ${input.harmonicity.toFixed(3)}`,

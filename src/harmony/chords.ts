@@ -3,9 +3,20 @@
  * inversions written as slash chords (`C/E`), dyads named by their interval.
  */
 import { intervalName } from './intervals.js';
+import { FLAT_NAMES, SHARP_NAMES } from './notes.js';
 
-/** Pitch-class names as usually spelled for chord roots and keys. */
+/** Pitch-class names as usually spelled for chord roots and keys when nothing else is known. */
 export const PC_NAMES = ['C', 'Db', 'D', 'Eb', 'E', 'F', 'F#', 'G', 'Ab', 'A', 'Bb', 'B'] as const;
+
+/** Spelling of black-key pitch classes in one answer: all sharps or all flats. */
+export type Spelling = 'sharps' | 'flats';
+
+/** The name of a pitch class in a spelling (no spelling: {@link PC_NAMES}). */
+export function pcName(pc: number, spelling?: Spelling): string {
+  const p = ((Math.round(pc) % 12) + 12) % 12;
+  if (!spelling) return PC_NAMES[p]!;
+  return (spelling === 'flats' ? FLAT_NAMES : SHARP_NAMES)[p]!;
+}
 
 interface ChordType {
   readonly intervals: readonly number[];
@@ -63,7 +74,8 @@ export interface ChordName {
  *
  * @example nameChord([4, 7, 0]).symbol // 'C/E'
  */
-export function nameChord(pitchClasses: readonly number[]): ChordName | null {
+export function nameChord(pitchClasses: readonly number[], spelling?: Spelling): ChordName | null {
+  const N = (pc: number): string => pcName(pc, spelling);
   if (pitchClasses.length === 0) return null;
   const pcs = pitchClasses.map((p) => ((Math.round(p) % 12) + 12) % 12);
   const bass = pcs[0]!;
@@ -72,8 +84,8 @@ export function nameChord(pitchClasses: readonly number[]): ChordName | null {
     return {
       root: bass,
       bass,
-      symbol: PC_NAMES[bass]!,
-      name: `${PC_NAMES[bass]} (single pitch class)`,
+      symbol: N(bass)!,
+      name: `${N(bass)} (single pitch class)`,
       quality: 'note',
     };
   }
@@ -91,13 +103,13 @@ export function nameChord(pitchClasses: readonly number[]): ChordName | null {
   }
   if (best) {
     const { type, root } = best;
-    const slash = root === bass ? '' : `/${PC_NAMES[bass]}`;
-    const inBass = root === bass ? '' : `, ${PC_NAMES[bass]} in the bass`;
+    const slash = root === bass ? '' : `/${N(bass)}`;
+    const inBass = root === bass ? '' : `, ${N(bass)} in the bass`;
     return {
       root,
       bass,
-      symbol: `${PC_NAMES[root]}${type.suffix}${slash}`,
-      name: `${PC_NAMES[root]} ${type.quality}${inBass}`,
+      symbol: `${N(root)}${type.suffix}${slash}`,
+      name: `${N(root)} ${type.quality}${inBass}`,
       quality: type.quality,
     };
   }
@@ -106,12 +118,12 @@ export function nameChord(pitchClasses: readonly number[]): ChordName | null {
     return {
       root: bass,
       bass,
-      symbol: `${PC_NAMES[set[0]!]}-${PC_NAMES[set[1]!]}`,
-      name: `${PC_NAMES[set[0]!]} and ${PC_NAMES[set[1]!]} (${intervalName(up)})`,
+      symbol: `${N(set[0]!)}-${N(set[1]!)}`,
+      name: `${N(set[0]!)} and ${N(set[1]!)} (${intervalName(up)})`,
       quality: 'interval',
     };
   }
-  const list = set.map((p) => PC_NAMES[p]).join('-');
+  const list = set.map((p) => N(p)).join('-');
   return { root: bass, bass, symbol: list, name: `${list} (no common chord name)`, quality: 'unknown' };
 }
 
@@ -121,11 +133,83 @@ export function pitchClassOf(hz: number, a4 = 440): number {
 }
 
 /**
- * Names the chord of some frequencies (the lowest is taken as the bass).
+ * Pitch classes of some frequencies read from their intervals, not note by note: the chord's
+ * common offset from the 12-TET grid (the weighted circular mean of the notes' deviations) is
+ * removed before rounding, so a just or slightly detuned chord keeps its intervals (a just
+ * minor third a few hertz sharp stays a minor third even when one note alone would round
+ * the other way).
+ */
+export function pitchClassesByInterval(
+  freqsHz: readonly number[],
+  a4 = 440,
+  weights?: readonly number[],
+): number[] {
+  let sx = 0;
+  let sy = 0;
+  const midis = freqsHz.map((f) => 69 + 12 * Math.log2(f / a4));
+  midis.forEach((m, i) => {
+    const dev = 2 * Math.PI * (m - Math.round(m));
+    const w = weights?.[i] ?? 1;
+    sx += w * Math.cos(dev);
+    sy += w * Math.sin(dev);
+  });
+  const offset = Math.atan2(sy, sx) / (2 * Math.PI);
+  return midis.map((m) => ((Math.round(m - offset) % 12) + 12) % 12);
+}
+
+/**
+ * Names the chord of some frequencies (the lowest is taken as the bass), from their intervals
+ * ({@link pitchClassesByInterval}).
  *
  * @example nameChordHz([329.63, 392, 523.25]).symbol // 'C/E'
  */
-export function nameChordHz(freqsHz: readonly number[], a4 = 440): ChordName | null {
+export function nameChordHz(freqsHz: readonly number[], a4 = 440, spelling?: Spelling): ChordName | null {
   const sorted = [...freqsHz].sort((a, b) => a - b);
-  return nameChord(sorted.map((f) => pitchClassOf(f, a4)));
+  return nameChord(pitchClassesByInterval(sorted, a4), spelling);
+}
+
+/** A note with a weight (salience), for {@link nameStrongChord}. */
+export interface WeightedNote {
+  readonly frequency: number;
+  readonly weight: number;
+}
+
+/**
+ * Names the simplest chord that explains the strong notes: when dropping weak notes (weight
+ * below `weakBelow` of the strongest) leaves a common chord with fewer notes, that chord wins
+ * (C-E-G with a weak B flat is C, not C7); otherwise every note counts. Pitch classes come from
+ * the intervals ({@link pitchClassesByInterval}); the bass is the lowest note kept.
+ *
+ * @example nameStrongChord([{ frequency: 130.8, weight: 1 }, { frequency: 164.8, weight: 0.8 }, { frequency: 196, weight: 0.9 }, { frequency: 233.1, weight: 0.1 }])?.symbol // 'C'
+ */
+export function nameStrongChord(
+  notes: readonly WeightedNote[],
+  a4 = 440,
+  spelling?: Spelling,
+  weakBelow = 0.25,
+): ChordName | null {
+  if (notes.length === 0) return null;
+  const sorted = [...notes].sort((a, b) => a.frequency - b.frequency);
+  const pcs = pitchClassesByInterval(
+    sorted.map((n) => n.frequency),
+    a4,
+    sorted.map((n) => n.weight),
+  );
+  const top = Math.max(...sorted.map((n) => n.weight));
+  const weak = sorted.map((n) => n.weight < weakBelow * top);
+  const full = nameChord(pcs, spelling);
+  const known = (c: ChordName | null): boolean => !!c && c.quality !== 'unknown' && c.quality !== 'interval';
+  const weakIdx = weak.flatMap((w, i) => (w ? [i] : []));
+  let best: { chord: ChordName; size: number } | null = null;
+  // every subset of the weak notes to drop (at most 2^4 when several are weak)
+  for (let mask = 1; mask < 1 << Math.min(weakIdx.length, 4); mask++) {
+    const drop = new Set(weakIdx.filter((_, k) => mask & (1 << k)));
+    const kept = pcs.filter((_, i) => !drop.has(i));
+    if (kept.length === 0) continue;
+    const chord = nameChord(kept, spelling);
+    const size = new Set(kept).size;
+    if (known(chord) && (!best || size < best.size)) best = { chord: chord!, size };
+  }
+  if (best && (!known(full) || best.size < new Set(pcs).size)) return best.chord;
+  return full;
 }

@@ -81,8 +81,8 @@ export const REFERENCE_STATS: {
   readonly score: Stat;
 } = REFERENCE_TABLE;
 
-/** Deterministic PRNG (mulberry32) for the reference population. */
-function mulberry32(seed: number): () => number {
+/** Deterministic PRNG (mulberry32), for the reference population (and test signals). */
+export function mulberry32(seed: number): () => number {
   let a = seed | 0;
   return () => {
     a = (a + 0x6d2b79f5) | 0;

@@ -17,7 +17,7 @@ export { averagedSpectrum, findPeaks, type Partial } from './analysis/spectrum.j
 export { type PitchEstimate, yinPitch } from './analysis/yin.js';
 export { BEAT_BANDS } from './binaural.js';
 export { type ChordName, nameChord, nameChordHz } from './chords.js';
-export { type ConsonanceResult, consonance, modelValues } from './consonance.js';
+export { type ConsonanceResult, consonance, modelValues, mulberry32 } from './consonance.js';
 export { HARMONY_ERROR_CODES, HarmonyError, type HarmonyErrorCode } from './errors.js';
 export { intervalName, justRatio } from './intervals.js';
 export { harrisonPearceHarmonicity } from './models/harmonicity.js';

@@ -5,9 +5,11 @@
  * explained in plain language. The result has the JSON shape of `omnisonic suggest --json`
  * and `POST /ai/suggest-frequencies/`.
  */
+
+import { spellingForFrequencies } from './analysis/key.js';
 import { suggestBinaural } from './binaural.js';
 import { buildCandidates, type Candidate, describeRelation } from './candidates.js';
-import { nameChordHz } from './chords.js';
+import { nameChordHz, type Spelling } from './chords.js';
 import { type ConsonanceResult, combine, consonance, modelValues, scoreToConsonance } from './consonance.js';
 import { HarmonyError } from './errors.js';
 import { intervalClassSymbol, intervalName as intervalNameOf, justRatio } from './intervals.js';
@@ -215,9 +217,10 @@ function reasonsFor(
   before: ConsonanceResult,
   a4: number,
   profile?: Profile,
+  spelling: Spelling = 'sharps',
 ): string[] {
   const c = s.candidate;
-  const rootLabel = nearestNote(root, a4).label;
+  const rootLabel = nearestNote(root, a4, spelling === 'flats').label;
   const semis = 12 * Math.log2(c.frequency / root);
   const j = justRatio(c.frequency / root);
   const justText =
@@ -226,7 +229,7 @@ function reasonsFor(
       : `${Math.abs(j.errorCents).toFixed(1)} cents ${j.errorCents > 0 ? 'wide of' : 'narrow of'} the pure ${formatRatio(j.ratio)}`;
   const reasons = [describeRelation(c, rootLabel, semis, justText)];
   const chord = [...freqs, c.frequency];
-  const name = nameChordHz(chord, a4);
+  const name = nameChordHz(chord, a4, spelling);
   if (name && name.quality !== 'unknown' && name.quality !== 'note')
     reasons.push(`together they make ${name.symbol} (${name.name})`);
   const after = consonance(chord);
@@ -273,9 +276,12 @@ function reasonsFor(
 export function suggest(req: SuggestRequest): SuggestResponse {
   const { a4, freqs, count, goal, tuning, range, root } = normalise(req);
   const before = consonance(freqs);
+  // one spelling for the whole answer, from the key the input notes suggest
+  const spelling = spellingForFrequencies(freqs, a4);
+  const flats = spelling === 'flats';
   const input = {
     frequencies: freqs.map((f) => round(f, 3)),
-    notes: freqs.map((f) => nearestNote(f, a4).label),
+    notes: freqs.map((f) => nearestNote(f, a4, flats).label),
     consonance: round(before.consonance, 4),
     roughness: round(before.roughness, 6),
     harmonicity: round(before.harmonicity, 6),
@@ -286,7 +292,7 @@ export function suggest(req: SuggestRequest): SuggestResponse {
   const top = pickDiverse(scoreCandidates(freqs, root, cands, goal, req.profile), count, freqs);
   const suggestions = top.map((s): Suggestion => {
     const c = s.candidate;
-    const near = nearestNote(c.frequency, a4);
+    const near = nearestNote(c.frequency, a4, flats);
     const ratio = c.ratio ?? justRatio(c.frequency / root).ratio;
     const semis = 12 * Math.log2(c.frequency / root);
     return {
@@ -297,7 +303,7 @@ export function suggest(req: SuggestRequest): SuggestResponse {
       ratio: c.ratio || c.frequency >= root ? formatRatio(ratio) : `${ratio.den}/${ratio.num}`,
       interval: intervalNameSigned(semis),
       score: round(s.score, 4),
-      reasons: reasonsFor(s, freqs, root, goal, before, a4, req.profile),
+      reasons: reasonsFor(s, freqs, root, goal, before, a4, req.profile, spelling),
       features: s.features,
       source: c.source,
     };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeAudio } from '../../src/harmony/analysis/analyze.js';
+import { analyzeAudio, silenceReason } from '../../src/harmony/analysis/analyze.js';
 import { estimateKey } from '../../src/harmony/analysis/key.js';
 import { kWeighting, measureLoudness, truePeak } from '../../src/harmony/analysis/loudness.js';
 import { averagedSpectrum, findPeaks } from '../../src/harmony/analysis/spectrum.js';
@@ -7,7 +7,7 @@ import { yinPitch } from '../../src/harmony/analysis/yin.js';
 import { nameChord } from '../../src/harmony/chords.js';
 import { HarmonyError } from '../../src/harmony/errors.js';
 import { parseNote } from '../../src/harmony/notes.js';
-import { renderChord, sine } from './synth.js';
+import { renderChord, rng, sine } from './synth.js';
 
 const SR = 48000;
 const cents = (a: number, b: number): number => 1200 * Math.log2(a / b);
@@ -200,6 +200,43 @@ describe('loudness (ITU-R BS.1770-4, EBU Tech 3341)', () => {
     expect(l.samplePeakDbfs).toBeCloseTo(-3.01, 2);
     expect(Math.abs(l.truePeakDbtp)).toBeLessThan(0.2);
     expect(20 * Math.log10(truePeak(sine(997, 0.5, SR, 1)))).toBeCloseTo(-6.02, 1);
-    expect(measureLoudness([sine(997, 0.5, SR, 1)], SR).rmsDbfs).toBeCloseTo(-6.02, 1);
+    // plain RMS: a sine of peak 0.5 is 0.354 RMS (-9.03 dBFS); AES17 adds 3.01 dB
+    expect(measureLoudness([sine(997, 0.5, SR, 1)], SR).rmsDbfs).toBeCloseTo(-9.03, 1);
+    expect(measureLoudness([sine(997, 0.5, SR, 1)], SR).rmsAes17Dbfs).toBeCloseTo(-6.02, 1);
+  });
+
+  it('reads noise scaled to -20 dBFS RMS as -20.0 dBFS RMS (plain, not AES17)', () => {
+    const rand = rng(5);
+    const x = new Float64Array(10 * SR);
+    let b = 0;
+    for (let i = 0; i < x.length; i++) {
+      b = 0.97 * b + (2 * rand() - 1); // a low-passed (pinkish) noise
+      x[i] = b;
+    }
+    const rms = Math.sqrt(x.reduce((a, v) => a + v * v, 0) / x.length);
+    for (let i = 0; i < x.length; i++) x[i] = (x[i]! * 0.1) / rms;
+    const l = measureLoudness([x], SR);
+    expect(l.rmsDbfs).toBeCloseTo(-20, 2);
+    expect(l.rmsAes17Dbfs).toBeCloseTo(-16.99, 2);
+  });
+});
+
+describe('one silence rule', () => {
+  it('analyses a clean -90 dBFS tone in a 24-bit file', () => {
+    const x = sine(440, 10 ** (-90 / 20), SR, 1).map((v) => Math.round(v * 8388608) / 8388608);
+    expect(silenceReason([x])).toBeNull();
+    const r = analyzeAudio({ channels: [x], sampleRate: SR });
+    expect(r.notes.map((n) => n.note)).toEqual(['A4']);
+  });
+
+  it('calls silent: digital zero, a peak below -100 dBFS, one-step 16-bit dither', () => {
+    expect(silenceReason([new Float64Array(100)])).toBe('digital zero');
+    expect(silenceReason([sine(440, 10 ** (-101 / 20), SR, 0.1)])).toMatch(/below -100 dBFS/);
+    const rand = rng(9);
+    const dither = Float64Array.from({ length: SR }, () => Math.round(rand() - rand()) / 32768);
+    expect(silenceReason([dither])).toMatch(/dither of 16-bit silence/);
+    expect(() => analyzeAudio({ channels: [dither], sampleRate: SR })).toThrow(/silent/);
+    // the same level off the 16-bit grid is a signal
+    expect(silenceReason([sine(440, 1 / 32768, SR, 0.1, 0.3)])).toBeNull();
   });
 });

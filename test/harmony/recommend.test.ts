@@ -16,6 +16,13 @@ import { suggest } from '../../src/harmony/recommend.js';
 const cents = (a: number, b: number): number => 1200 * Math.log2(a / b);
 
 describe('suggest', () => {
+  it('spells one answer with one kind of accidental (A3 and C#4, never Db)', () => {
+    const r = suggest({ frequencies: ['A3', 'C#4-14c'], count: 3 });
+    expect(r.input.notes).toEqual(['A3', 'C#4-14c']);
+    const text = [...r.suggestions.map((s) => s.note), ...r.suggestions.flatMap((s) => s.reasons)].join(' ');
+    expect(text).not.toMatch(/\b[A-G]b\d?\b/);
+  });
+
   it('returns the documented JSON shape', () => {
     const r = suggest({ frequencies: ['C4', 'E4', 'G4'], count: 4 });
     expect(Object.keys(r)).toEqual(['input', 'suggestions']);

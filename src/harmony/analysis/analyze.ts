@@ -3,11 +3,11 @@
  * key, consonance and loudness. The CLI and the server decode files and call
  * {@link analyzeAudio}; this module does no I/O.
  */
-import { nameChordHz, pitchClassOf } from '../chords.js';
+import { nameStrongChord, pitchClassesByInterval } from '../chords.js';
 import { type ConsonanceResult, consonance } from '../consonance.js';
 import { HarmonyError } from '../errors.js';
 import { DEFAULT_A4, nearestNote } from '../notes.js';
-import { estimateKey, type KeyEstimate } from './key.js';
+import { estimateKey, type KeyEstimate, spellingForKey } from './key.js';
 import { type Loudness, measureLoudness } from './loudness.js';
 import { detectNotes } from './multipitch.js';
 import { averagedSpectrum, findPeaks, powerOfTwoAtMost } from './spectrum.js';
@@ -41,6 +41,8 @@ export interface AnalysisResult {
     readonly cents: number;
     readonly midi: number;
     readonly salience: number;
+    /** 0..1: how sure the analysis is that this is a note (see multipitch.ts). */
+    readonly confidence: number;
   }[];
   readonly chord: { readonly symbol: string; readonly name: string } | null;
   readonly key: KeyEstimate | null;
@@ -48,8 +50,44 @@ export interface AnalysisResult {
   readonly loudness: Loudness;
 }
 
-/** Samples below this peak level count as silence (-100 dBFS). */
-export const SILENCE_PEAK = 1e-5;
+/** The silence threshold: audio whose sample peak is below -100 dBFS is silent. */
+export const SILENCE_PEAK_DBFS = -100;
+/** {@link SILENCE_PEAK_DBFS} as a linear peak. */
+export const SILENCE_PEAK = 10 ** (SILENCE_PEAK_DBFS / 20);
+
+/**
+ * Why some audio counts as silence, or null when it does not: its sample peak is below
+ * {@link SILENCE_PEAK_DBFS}, or it is nothing but dither of digital silence — every sample 0 or
+ * one step of an 8- or 16-bit grid (what TPDF dither of zero produces; 24-bit dither is far
+ * below -100 dBFS already). A -90 dBFS tone in a 24-bit file is not silent.
+ *
+ * @example silenceReason([new Float32Array(10)]) // 'digital zero'
+ */
+export function silenceReason(channels: ReadonlyArray<ArrayLike<number>>): string | null {
+  let peak = 0;
+  for (const ch of channels) {
+    for (let i = 0; i < ch.length; i++) {
+      const v = Math.abs(ch[i]!);
+      if (v > peak) peak = v;
+    }
+  }
+  if (peak === 0) return 'digital zero';
+  const db = 20 * Math.log10(peak);
+  if (peak < SILENCE_PEAK) return `peak ${db.toFixed(1)} dBFS, below ${SILENCE_PEAK_DBFS} dBFS`;
+  for (const steps of [32768, 128]) {
+    if (peak * steps > 1 + 1e-6) continue;
+    const onGrid = channels.every((ch) => {
+      for (let i = 0; i < ch.length; i++) {
+        const q = ch[i]! * steps;
+        if (Math.abs(q - Math.round(q)) > 1e-6) return false;
+      }
+      return true;
+    });
+    if (onGrid)
+      return `nothing but one-step dither of ${steps === 128 ? 8 : 16}-bit silence, peak ${db.toFixed(1)} dBFS`;
+  }
+  return null;
+}
 
 function validate(input: AudioInput): void {
   const { channels, sampleRate } = input;
@@ -59,18 +97,14 @@ function validate(input: AudioInput): void {
   if (!channels || channels.length === 0) throw new HarmonyError('BAD_AUDIO', 'audio has no channels');
   const n = channels[0]!.length;
   if (n === 0) throw new HarmonyError('BAD_AUDIO', 'audio has no samples');
-  let peak = 0;
   for (const ch of channels) {
     if (ch.length !== n) throw new HarmonyError('BAD_AUDIO', 'channels have different lengths');
     for (let i = 0; i < n; i++) {
-      const v = ch[i]!;
-      if (!Number.isFinite(v)) throw new HarmonyError('BAD_AUDIO', `sample ${i} is not a finite number`);
-      const a = v < 0 ? -v : v;
-      if (a > peak) peak = a;
+      if (!Number.isFinite(ch[i]!)) throw new HarmonyError('BAD_AUDIO', `sample ${i} is not a finite number`);
     }
   }
-  if (peak < SILENCE_PEAK)
-    throw new HarmonyError('SILENT_AUDIO', 'the audio is silent (peak below -100 dBFS)');
+  const silent = silenceReason(channels);
+  if (silent) throw new HarmonyError('SILENT_AUDIO', `the audio is silent (${silent})`);
 }
 
 const round = (v: number, d: number): number => Math.round(v * 10 ** d) / 10 ** d;
@@ -100,26 +134,35 @@ export function analyzeAudio(input: AudioInput, options: AnalyzeOptions = {}): A
   const spec = averagedSpectrum(mono, sampleRate, size);
   const peaks = findPeaks(spec, -60, 20, Math.min(sampleRate * 0.45, 12000));
   const detected = detectNotes(peaks, { maxNotes: options.maxNotes ?? 8 });
+  const pcs = pitchClassesByInterval(
+    detected.map((d) => d.frequency),
+    a4,
+    detected.map((d) => d.salience),
+  );
+  const weights = new Array<number>(12).fill(0);
+  detected.forEach((d, i) => {
+    weights[pcs[i]!]! += d.salience;
+  });
+  const key = detected.length > 0 ? estimateKey(weights) : null;
+  const spelling = key ? spellingForKey(key.tonic, key.mode, pcs) : 'sharps';
+  const flats = spelling === 'flats';
   const notes = detected.map((d) => {
-    const near = nearestNote(d.frequency, a4);
+    const near = nearestNote(d.frequency, a4, flats);
     return {
       frequency: round(d.frequency, 3),
       note: near.label,
       cents: round(near.cents, 1),
       midi: round(69 + 12 * Math.log2(d.frequency / a4), 3),
       salience: round(d.salience, 3),
+      confidence: round(d.confidence, 3),
     };
   });
   const pitch = yinPitch(mono, sampleRate);
-  const weights = new Array<number>(12).fill(0);
-  for (const d of detected) weights[pitchClassOf(d.frequency, a4)]! += d.salience;
-  const chordName =
-    detected.length > 0
-      ? nameChordHz(
-          detected.map((d) => d.frequency),
-          a4,
-        )
-      : null;
+  const chordName = nameStrongChord(
+    detected.map((d) => ({ frequency: d.frequency, weight: d.salience })),
+    a4,
+    spelling,
+  );
   const cons = detected.length > 0 ? consonance(detected.map((d) => d.frequency)) : null;
   const partials = [...peaks]
     .sort((p, q) => q.amplitude - p.amplitude)
@@ -128,7 +171,7 @@ export function analyzeAudio(input: AudioInput, options: AnalyzeOptions = {}): A
     .map((p) => ({
       frequency: round(p.frequency, 2),
       amplitudeDb: round(20 * Math.log10(p.amplitude), 1),
-      note: nearestNote(p.frequency, a4).label,
+      note: nearestNote(p.frequency, a4, flats).label,
     }));
   return {
     duration: mono.length / sampleRate,
@@ -137,14 +180,14 @@ export function analyzeAudio(input: AudioInput, options: AnalyzeOptions = {}): A
     f0: pitch
       ? {
           frequency: round(pitch.frequency, 3),
-          note: nearestNote(pitch.frequency, a4).label,
+          note: nearestNote(pitch.frequency, a4, flats).label,
           confidence: round(pitch.confidence, 3),
         }
       : null,
     partials,
     notes,
     chord: chordName ? { symbol: chordName.symbol, name: chordName.name } : null,
-    key: detected.length > 0 ? estimateKey(weights) : null,
+    key,
     consonance: cons
       ? {
           consonance: round(cons.consonance, 4),

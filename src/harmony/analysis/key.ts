@@ -1,9 +1,11 @@
 /**
  * Key finding with the Krumhansl-Kessler (1982) probe-tone profiles (Krumhansl 1990): the
  * pitch-class distribution is correlated with the major and minor profiles rotated to each of
- * the 12 tonics, and the best of the 24 keys wins.
+ * the 12 tonics, and the best of the 24 keys wins. The key also sets the spelling of an answer:
+ * sharps or flats for the black keys, from its signature, so notes, chord and key agree
+ * ("A3 C#4, A major", never "C#4 ... Db").
  */
-import { PC_NAMES } from '../chords.js';
+import { pcName, pitchClassesByInterval, type Spelling } from '../chords.js';
 import { pearson } from '../stats.js';
 
 /** Krumhansl-Kessler major-key profile, tonic first. */
@@ -40,7 +42,8 @@ export function estimateKey(weights: readonly number[]): KeyEstimate | null {
     }
   }
   scored.sort((a, b) => b.r - a.r);
-  const name = (s: (typeof scored)[number]) => `${PC_NAMES[s.tonic]} ${s.mode}`;
+  const name = (s: (typeof scored)[number]) =>
+    `${pcName(s.tonic, spellingForKey(s.tonic, s.mode))} ${s.mode}`;
   const best = scored[0]!;
   return {
     name: name(best),
@@ -49,4 +52,51 @@ export function estimateKey(weights: readonly number[]): KeyEstimate | null {
     correlation: best.r,
     runnerUp: { name: name(scored[1]!), correlation: scored[1]!.r },
   };
+}
+
+/** Major-key tonics (pitch classes) whose signatures use flats: F, Bb, Eb, Ab, Db. */
+const FLAT_MAJORS = new Set([5, 10, 3, 8, 1]);
+
+/**
+ * The spelling for a key: the signature of the major key (the relative major for a minor key);
+ * C major and A minor have none, so their accidentals follow the notes: flats when B flat,
+ * E flat or A flat is present without F sharp, C sharp or G sharp.
+ */
+export function spellingForKey(
+  tonic: number,
+  mode: 'major' | 'minor',
+  pitchClasses: readonly number[] = [],
+): Spelling {
+  const major = mode === 'major' ? tonic : (tonic + 3) % 12;
+  // six sharps or six flats: F# major, but E flat minor
+  if (major === 6) return mode === 'major' ? 'sharps' : 'flats';
+  if (major !== 0) return FLAT_MAJORS.has(major) ? 'flats' : 'sharps';
+  const has = (pc: number) => pitchClasses.includes(pc);
+  const flats = [10, 3, 8].some(has);
+  const sharps = [6, 1].some(has) || (mode === 'major' && has(8));
+  return flats && !sharps ? 'flats' : 'sharps';
+}
+
+/**
+ * The spelling for some pitch classes with weights (12 values, C first): the signature of the
+ * most likely key (Krumhansl-Kessler), or sharps when nothing is known.
+ *
+ * @example spellingForWeights([0,0,0,0,0,0,0,0,0,1,0,0].map((v,i)=>i===1?1:v)) // 'sharps' (A, C#)
+ */
+export function spellingForWeights(weights: readonly number[]): Spelling {
+  const key = estimateKey(weights);
+  const present = weights.flatMap((w, pc) => (w > 0 ? [pc] : []));
+  return key ? spellingForKey(key.tonic, key.mode, present) : 'sharps';
+}
+
+/**
+ * The spelling for a chord given in Hz: {@link spellingForWeights} of its pitch classes (read
+ * from the intervals), each note weighing the same.
+ *
+ * @example spellingForFrequencies([220, 277.18]) // 'sharps' (A and C#)
+ */
+export function spellingForFrequencies(freqsHz: readonly number[], a4 = 440): Spelling {
+  const weights = new Array<number>(12).fill(0);
+  for (const pc of pitchClassesByInterval(freqsHz, a4)) weights[pc] = 1;
+  return spellingForWeights(weights);
 }

@@ -84,8 +84,10 @@ export interface Loudness {
   readonly truePeakDbtp: number;
   /** Sample peak over all channels, dBFS. */
   readonly samplePeakDbfs: number;
-  /** RMS over all channels and samples, dBFS in the AES17 convention (a full-scale sine reads 0 dBFS). */
+  /** Plain RMS over all channels and samples, dBFS (a full-scale sine reads -3.01 dBFS). */
   readonly rmsDbfs: number;
+  /** The same RMS in the AES17 convention (+3.01 dB: a full-scale sine reads 0 dBFS). */
+  readonly rmsAes17Dbfs: number;
 }
 
 const toDb = (v: number): number => (v > 0 ? 20 * Math.log10(v) : Number.NEGATIVE_INFINITY);
@@ -212,6 +214,7 @@ export function measureLoudness(
     shortTermMaxLufs: shortTerm.length ? lufs(Math.max(...shortTerm)) : integratedLufs,
     truePeakDbtp: toDb(tp),
     samplePeakDbfs: toDb(samplePeak),
-    rmsDbfs: toDb(Math.sqrt(sumSq / count) * Math.SQRT2),
+    rmsDbfs: toDb(Math.sqrt(sumSq / count)),
+    rmsAes17Dbfs: toDb(Math.sqrt(sumSq / count) * Math.SQRT2),
   };
 }

@@ -15,6 +15,8 @@ export interface DetectedNote {
   readonly frequency: number;
   /** Salience relative to the strongest note, 0..1. */
   readonly salience: number;
+  /** 0..1: relative salience and the share of its partials no other note explains. */
+  readonly confidence: number;
   /** Number of partials attributed to this note. */
   readonly partials: number;
   /** Fitted inharmonicity coefficient B (0 for a harmonic tone). */
@@ -30,6 +32,10 @@ export interface MultiPitchOptions {
   readonly relativeThreshold?: number;
   /** Largest inharmonicity coefficient accepted (default 0.002). */
   readonly maxInharmonicity?: number;
+  /** A later note must own this share of its partials' amplitude (default 0.2). */
+  readonly minNovelty?: number;
+  /** Peaks this far below the strongest (dB) have no energy: no note below the lowest other (default -30). */
+  readonly energyFloorDb?: number;
 }
 
 interface Trace {
@@ -85,7 +91,18 @@ function fitStiffString(
   return [Math.sqrt(sy / sw), 0];
 }
 
-function trace(partials: readonly Partial[], start: number, amps: Float64Array, maxB: number): Trace {
+/**
+ * Follows the harmonics of a candidate fundamental among the partials still unexplained
+ * (`amps` > 0); the fit of f0 and B weighs them by their `original` amplitudes, salience counts
+ * only what is unexplained.
+ */
+function trace(
+  partials: readonly Partial[],
+  start: number,
+  amps: Float64Array,
+  original: Float64Array,
+  maxB: number,
+): Trace {
   const top = partials[partials.length - 1]!.frequency;
   let f0 = partials[start]!.frequency;
   let b = 0;
@@ -100,7 +117,7 @@ function trace(partials: readonly Partial[], start: number, amps: Float64Array, 
     if (cents < (h <= 3 ? 35 : 25) && amps[p]! > 0 && !matches.some((m) => m.p === p)) {
       matches.push({ h, p });
       salience += amps[p]! / Math.sqrt(h);
-      [f0, b] = fitStiffString(partials, matches, amps, maxB);
+      [f0, b] = fitStiffString(partials, matches, original, maxB);
       misses = 0;
     } else if (++misses >= 4) break;
   }
@@ -108,8 +125,74 @@ function trace(partials: readonly Partial[], start: number, amps: Float64Array, 
 }
 
 /**
- * Detects the notes sounding in a set of partials (as from {@link findPeaks}). Returns notes
- * sorted by frequency.
+ * Removes from the residual spectrum what a chosen note explains: every partial near one of its
+ * predicted harmonics (within 35 cents, 60 cents above the 6th harmonic, where vibrato and
+ * chorus smear partials) loses the amplitude the note's smooth envelope predicts there (the
+ * fundamental and any harmonic without neighbours are removed whole).
+ */
+function cancel(partials: readonly Partial[], amps: Float64Array, note: Trace, top: number): void {
+  const at: number[] = [];
+  const level: number[] = [];
+  for (let h = 1; h <= 2 * MAX_HARMONICS; h++) {
+    const predicted = h * note.f0 * Math.sqrt(1 + note.b * h * h);
+    if (predicted > top * 1.02) break;
+    const p = nearest(partials, predicted);
+    const cents = Math.abs(1200 * Math.log2(partials[p]!.frequency / predicted));
+    const ok = cents < (h <= 6 ? 35 : 60) && !at.includes(p);
+    at.push(ok ? p : -1);
+    level.push(ok ? amps[p]! : 0);
+  }
+  at.forEach((p, i) => {
+    if (p < 0) return;
+    const below = i > 0 && at[i - 1]! >= 0 ? level[i - 1]! : undefined;
+    const above = i + 1 < at.length && at[i + 1]! >= 0 ? level[i + 1]! : undefined;
+    const n = (below !== undefined ? 1 : 0) + (above !== undefined ? 1 : 0);
+    const smooth = n === 0 || i === 0 ? level[i]! : ((below ?? 0) + (above ?? 0)) / n;
+    amps[p] = Math.max(0, amps[p]! - Math.min(amps[p]!, smooth));
+  });
+}
+
+/** How a candidate fundamental explains the (residual) spectrum. */
+interface Scored extends Trace {
+  /** Salience times harmonic coverage. */
+  score: number;
+  /** Share of the candidate's partials' original amplitude still unexplained (0..1). */
+  novelty: number;
+}
+
+/** Fraction of the expected low harmonics (up to the 10th, within the spectrum) that were found. */
+function coverage(t: Trace, top: number): number {
+  let expected = 0;
+  let found = 0;
+  const matched = new Set(t.matches.map((m) => m.h));
+  for (let h = 1; h <= 10; h++) {
+    if (h * t.f0 * Math.sqrt(1 + t.b * h * h) > top * 1.02) break;
+    expected++;
+    if (matched.has(h)) found++;
+  }
+  return expected > 0 ? found / expected : 1;
+}
+
+/**
+ * Detects the notes sounding in a set of partials (as from {@link findPeaks}) by iterative
+ * estimation and cancellation, explaining the peaks with as few notes as it can:
+ *
+ * - a note's fundamental is a spectral peak no lower than the lowest peak with energy (within
+ *   `energyFloorDb` of the strongest), so no note is invented below the bass (a chord's common
+ *   subharmonic, 1/2, 2/3 or 2/5 of the bass, is never a note);
+ * - a candidate's score is its harmonic salience times its coverage (the share of its low
+ *   harmonics present), so a subharmonic that only explains every other partial loses to the
+ *   real note;
+ * - after a note is chosen, the part of each of its partials that its smooth spectral envelope
+ *   explains is removed; a later candidate must still own at least `minNovelty` of its partials'
+ *   amplitude, so the octave, twelfth or seventh partial of a note (a "C7" from the 7th partial
+ *   of C) is not reported as a note, while a real doubling, which lifts those partials above the
+ *   envelope, is;
+ * - a note needs two partials unless its second harmonic is beyond the spectrum (a lone
+ *   resonance, e.g. a guitar body mode, is not a note).
+ *
+ * Each note has a confidence (0..1) from its relative score and novelty. Notes come sorted by
+ * frequency.
  */
 export function detectNotes(partialsIn: readonly Partial[], options: MultiPitchOptions = {}): DetectedNote[] {
   const minHz = options.minHz ?? 27;
@@ -117,43 +200,51 @@ export function detectNotes(partialsIn: readonly Partial[], options: MultiPitchO
   const maxNotes = options.maxNotes ?? 8;
   const rel = options.relativeThreshold ?? 0.15;
   const maxB = options.maxInharmonicity ?? 0.002;
+  const minNovelty = options.minNovelty ?? 0.2;
+  const floorDb = options.energyFloorDb ?? -30;
   const partials = [...partialsIn].sort((a, b) => a.frequency - b.frequency);
   if (partials.length === 0) return [];
   const amps = Float64Array.from(partials, (p) => p.amplitude);
+  const original = Float64Array.from(amps);
   let peakAmp = 0;
   for (const a of amps) if (a > peakAmp) peakAmp = a;
-  const found: Trace[] = [];
+  const top = partials[partials.length - 1]!.frequency;
+  const energetic = peakAmp * 10 ** (floorDb / 20);
+  const lowest = partials.find((p) => p.amplitude >= energetic)!.frequency;
+  const lowHz = Math.max(minHz, lowest * 0.97);
+  const found: Scored[] = [];
   let first = 0;
   for (let round = 0; round < maxNotes; round++) {
-    let best: Trace | null = null;
+    let best: Scored | null = null;
     for (let i = 0; i < partials.length; i++) {
       const f = partials[i]!.frequency;
-      if (f < minHz || f > maxHz || amps[i]! < 0.01 * peakAmp) continue;
+      if (f < lowHz || f > maxHz || amps[i]! < 0.003 * peakAmp) continue;
       if (found.some((n) => Math.abs(1200 * Math.log2(f / n.f0)) < 50)) continue;
-      const t = trace(partials, i, amps, maxB);
-      if (!best || t.salience > best.salience) best = t;
+      const t = trace(partials, i, amps, original, maxB);
+      const alone = t.matches.length < 2 && 2 * t.f0 < top * 0.98;
+      if (alone) continue;
+      let residual = 0;
+      let total = 0;
+      for (const { p } of t.matches) {
+        residual += amps[p]!;
+        total += original[p]!;
+      }
+      const novelty = total > 0 ? residual / total : 0;
+      if (round > 0 && novelty < minNovelty) continue;
+      const score = t.salience * coverage(t, top);
+      if (!best || score > best.score) best = { ...t, score, novelty };
     }
     if (!best) break;
-    if (round === 0) first = best.salience;
-    else if (best.salience < rel * first) break;
+    if (round === 0) first = best.score;
+    else if (best.score < rel * first) break;
     found.push(best);
-    // Remove what this note's smooth envelope explains from each of its partials.
-    const byH = new Map(best.matches.map((m) => [m.h, amps[m.p]!] as const));
-    const expected = best.matches.map(({ h, p }) => {
-      if (h === 1) return amps[p]!;
-      const below = byH.get(h - 1);
-      const above = byH.get(h + 1);
-      const n = (below !== undefined ? 1 : 0) + (above !== undefined ? 1 : 0);
-      return n === 0 ? amps[p]! : ((below ?? 0) + (above ?? 0)) / n;
-    });
-    best.matches.forEach(({ p }, i) => {
-      amps[p] = Math.max(0, amps[p]! - Math.min(amps[p]!, expected[i]!));
-    });
+    cancel(partials, amps, best, top);
   }
   return found
     .map((t) => ({
       frequency: t.f0,
-      salience: t.salience / first,
+      salience: t.score / first,
+      confidence: Math.min(1, (t.score / first / (2 * rel)) * Math.min(1, t.novelty / (2 * minNovelty))),
       partials: t.matches.length,
       inharmonicity: t.b,
     }))

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { analyzeAudio } from '../../src/harmony/analysis/analyze.js';
+import { detectNotes } from '../../src/harmony/analysis/multipitch.js';
+import type { Partial } from '../../src/harmony/analysis/spectrum.js';
+import { parseNote } from '../../src/harmony/notes.js';
+import { renderChord } from './synth.js';
+
+const SR = 44100;
+
+/** Partials of harmonic tones: amplitude a / n^roll, stretched by B. */
+function partialsOf(notes: { f0: number; a?: number; roll?: number; B?: number }[], top = 8000): Partial[] {
+  const out: Partial[] = [];
+  for (const { f0, a = 0.1, roll = 1, B = 0 } of notes) {
+    for (let h = 1; h * f0 < top; h++)
+      out.push({ frequency: h * f0 * Math.sqrt(1 + B * h * h), amplitude: a / h ** roll });
+  }
+  return out;
+}
+
+const midiOf = (hz: number) => Math.round(69 + 12 * Math.log2(hz / 440));
+
+describe('multi-pitch estimation explains each peak by the fewest notes', () => {
+  it('reports a single piano-like tone once: no octave or twelfth from its own partials', () => {
+    // strong 2nd and 3rd partials, as in many piano and guitar tones
+    const p = partialsOf([{ f0: parseNote('D4'), roll: 0.5, B: 3e-4 }]);
+    const notes = detectNotes(p);
+    expect(notes.map((n) => midiOf(n.frequency))).toEqual([62]);
+  });
+
+  it('invents no note below the lowest peak with energy (no common subharmonic of a chord)', () => {
+    const chord = ['C4', 'E4', 'G4', 'Bb4'].map((n) => ({ f0: parseNote(n) }));
+    const notes = detectNotes(partialsOf(chord));
+    expect(Math.min(...notes.map((n) => n.frequency))).toBeGreaterThan(parseNote('C4') * 0.97);
+    expect(notes.map((n) => midiOf(n.frequency))).toEqual([60, 64, 67, 70]);
+  });
+
+  it('does not take a lone resonance (one peak, no harmonics) for a note', () => {
+    const p = [...partialsOf([{ f0: parseNote('E3') }]), { frequency: 96.5, amplitude: 0.05 }];
+    expect(detectNotes(p).map((n) => midiOf(n.frequency))).toEqual([52]);
+  });
+
+  it('does not name the 7th partial of a bass note as a note (C major is not C7)', () => {
+    // C3 with a strong 7th partial (about B flat 5), E3, G3
+    const p = partialsOf([{ f0: parseNote('C3') }, { f0: parseNote('E3') }, { f0: parseNote('G3') }]);
+    const seventh = p.findIndex((q) => Math.abs(q.frequency - 7 * parseNote('C3')) < 0.01);
+    p[seventh] = { frequency: p[seventh]!.frequency, amplitude: 0.05 };
+    const notes = detectNotes(p);
+    expect(notes.map((n) => midiOf(n.frequency))).toEqual([48, 52, 55]);
+  });
+
+  it('still finds a real octave doubling, which lifts the even partials', () => {
+    const p = partialsOf([
+      { f0: parseNote('A3'), B: 2e-4 },
+      { f0: parseNote('A4'), B: 2e-4, a: 0.1 },
+    ]);
+    expect(detectNotes(p).map((n) => midiOf(n.frequency))).toEqual([57, 69]);
+  });
+
+  it('gives each note a confidence in 0..1 in the analysis JSON, and names a piano D4 D4', () => {
+    const x = renderChord([parseNote('D4')], { inharmonicity: 4e-4, sampleRate: SR, seed: 2, noise: 0.001 });
+    const r = analyzeAudio({ channels: [x], sampleRate: SR });
+    expect(r.notes.map((n) => n.note)).toEqual(['D4']);
+    expect(r.notes[0]!.confidence).toBeGreaterThan(0.5);
+    expect(r.notes[0]!.confidence).toBeLessThanOrEqual(1);
+  });
+});
