@@ -4,35 +4,12 @@
 // (utime + stime of the whole process, /proc/<pid>/stat) is sampled every 5 ms: prints the time
 // from the disconnect until the process is idle (less than 10 % of one core over 20 ms).
 // Usage: node bench/cancel.mjs [runs=3]   (npm run build first)
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { startServer } from './serve.mjs';
 
 const runs = Number(process.argv[2] ?? 3);
-const cli = fileURLToPath(new URL('../bin/omnisonic.cjs', import.meta.url));
-const port = await new Promise((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => {
-    const p = s.address().port;
-    s.close(() => resolve(p));
-  });
-});
-const server = spawn(
-  process.execPath,
-  [cli, 'serve', '--port', String(port), '--rate-limit', '0', '--log-level', 'warn'],
-  {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  },
-);
-await new Promise((resolve, reject) => {
-  let err = '';
-  server.stderr.on('data', (c) => {
-    err += c;
-    if (err.includes('serving on')) resolve();
-  });
-  server.once('exit', (code) => reject(new Error(`server exited ${code}: ${err}`)));
-});
+const { server, base } = await startServer(['--rate-limit', '0']);
 const TICK_MS = 1000 / 100; // USER_HZ
 const cpuMs = () => {
   const f = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -46,7 +23,7 @@ const body = JSON.stringify({
 
 try {
   for (let run = 1; run <= runs; run++) {
-    const req = request(`http://127.0.0.1:${port}/mix-frequencies/`, {
+    const req = request(`${base}/mix-frequencies/`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
     });

@@ -6,38 +6,14 @@
 // process, worker threads included) is sampled every 20 ms. Prints /health p50/p99/max, the RSS
 // before and its peak, and each job's status and time.
 // Usage: node bench/heavy.mjs [renders=4] [analyzeMB=50]   (npm run build first)
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { startServer } from './serve.mjs';
 
 const renders = Number(process.argv[2] ?? 4);
 const analyzeMb = Number(process.argv[3] ?? 50);
-const cli = fileURLToPath(new URL('../bin/omnisonic.cjs', import.meta.url));
 
-const port = await new Promise((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => {
-    const p = s.address().port;
-    s.close(() => resolve(p));
-  });
-});
-const server = spawn(
-  process.execPath,
-  [cli, 'serve', '--port', String(port), '--rate-limit', '0', '--log-level', 'warn'],
-  {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  },
-);
-await new Promise((resolve, reject) => {
-  let err = '';
-  server.stderr.on('data', (c) => {
-    err += c;
-    if (err.includes('serving on')) resolve();
-  });
-  server.once('exit', (code) => reject(new Error(`server exited ${code}: ${err}`)));
-});
-const base = `http://127.0.0.1:${port}`;
+const { server, base } = await startServer(['--rate-limit', '0']);
 const rssMb = () => {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : Number.NaN;

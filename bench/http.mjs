@@ -2,46 +2,14 @@
 // Load on POST /generate-frequency/ (1 s tone, 48 kHz 16-bit WAV) of a running `omnisonic serve`
 // started here: cache misses (a new frequency per request) and hits (the same request).
 // Prints requests per second and latency percentiles. Usage: node bench/http.mjs [seconds] [connections] [workers]
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { startServer } from './serve.mjs';
 
 const seconds = Number(process.argv[2] ?? 10);
 const connections = Number(process.argv[3] ?? 8);
 const workers = Number(process.argv[4] ?? 1);
-const cli = fileURLToPath(new URL('../bin/omnisonic.cjs', import.meta.url));
 
-const port = await new Promise((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => {
-    const p = s.address().port;
-    s.close(() => resolve(p));
-  });
-});
-const server = spawn(
-  process.execPath,
-  [
-    cli,
-    'serve',
-    '--port',
-    String(port),
-    '--rate-limit',
-    '0',
-    '--log-level',
-    'warn',
-    '--workers',
-    String(workers),
-  ],
-  { stdio: ['ignore', 'ignore', 'pipe'] },
-);
-await new Promise((resolve, reject) => {
-  let err = '';
-  server.stderr.on('data', (c) => {
-    err += c;
-    if (err.includes('serving on')) resolve();
-  });
-  server.once('exit', (code) => reject(new Error(`server exited ${code}: ${err}`)));
-});
+const { server, port } = await startServer(['--rate-limit', '0', '--workers', String(workers)]);
 
 const url = `http://127.0.0.1:${port}/generate-frequency/`;
 const headers = { 'content-type': 'application/json' };

@@ -146,7 +146,10 @@ describe('heavy jobs in the worker pool', () => {
 
   it('large responses stream uncached, small ones are cached', async () => {
     const small = json({ frequency: 330, duration: 1 });
-    expect((await fetch(`${srv.url}/generate-frequency/`, small)).headers.get('x-cache')).toBe('miss');
+    const first = await fetch(`${srv.url}/generate-frequency/`, small);
+    expect(first.headers.get('x-cache')).toBe('miss');
+    // read to its end: the response is stored once rendered
+    expect((await first.arrayBuffer()).byteLength).toBe(44 + 48000 * 2);
     expect((await fetch(`${srv.url}/generate-frequency/`, small)).headers.get('x-cache')).toBe('hit');
     // 200 s of 16-bit mono: 19.2 MB, above the default 16 MiB item limit
     const large = json({ frequency: 330, duration: 200 });

@@ -38,8 +38,9 @@ export default async function runTask(task: PoolTask): Promise<void> {
     while (credits <= 0 && !ac.signal.aborted) await new Promise<void>((resolve) => (wake = resolve));
     if (ac.signal.aborted) throw abortedError();
     credits--;
-    const owned = transferable(chunk);
-    send({ type: 'chunk', chunk: owned }, [owned.buffer as ArrayBuffer]);
+    // copied, not transferred: each thread then frees only what it allocated, and the memory
+    // allocator reuses it (buffers freed by another thread than their own fragment its heap)
+    send({ type: 'chunk', chunk });
   };
   send({ type: 'started' });
   try {

@@ -106,9 +106,10 @@ export async function sendAudio(
   });
   run.then(
     async () => {
-      out.end();
       counted();
+      // stored before the response ends: a client that asks again right away gets a hit
       if (kept && head) await store(head.contentType, Buffer.concat(kept));
+      out.end();
       kept = null;
     },
     (e: Error) => {

@@ -48,7 +48,8 @@ export interface MidiJobRequest extends OutputFieldsBody {
 /**
  * Runs the job in the current thread. `request` is the validated body of the matching endpoint;
  * for analyze `{ audio: Uint8Array }` (the WAV bytes), for midi `{ midi: Uint8Array, ...options }`.
- * With onChunk the audio is streamed and body is empty.
+ * With onChunk the audio is streamed and body is empty. The job owns the bytes of analyze's
+ * `audio`: it drops its reference to them once decoded.
  * @example const r = await executeJob('generate', { frequency: 440, duration: 1 });
  */
 export async function executeJob(kind: JobKind, request: unknown, opts: JobOptions = {}): Promise<JobResult> {
@@ -103,6 +104,8 @@ async function analyze(request: { audio: Uint8Array }): Promise<unknown> {
   const { analyzeAudio } = await import('../../harmony/analysis/analyze.js');
   const { assertAudible, withOmniErrors } = await import('../../harmony-bridge.js');
   const decoded = decodeWav(bytes, 'the request body');
+  // the job owns the upload: once decoded, the bytes may go (a 50 MB upload is 50 MB less)
+  request.audio = undefined as unknown as Uint8Array;
   // the same floor as the CLI: dithered silence is not analysed into noise notes
   assertAudible(decoded.channels, 'the request body');
   return withOmniErrors(() => analyzeAudio({ channels: decoded.channels, sampleRate: decoded.sampleRate }));

@@ -1,0 +1,33 @@
+// Start `omnisonic serve` (the built bin/omnisonic.cjs) on a free loopback port for a bench and
+// wait until it serves. Resolves with the child process and its base URL.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const cli = fileURLToPath(new URL('../bin/omnisonic.cjs', import.meta.url));
+
+/** @param {string[]} args further flags of `serve` */
+export async function startServer(args = []) {
+  const port = await new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
+  });
+  const server = spawn(
+    process.execPath,
+    [cli, 'serve', '--port', String(port), '--log-level', 'warn', ...args],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  await new Promise((resolve, reject) => {
+    let err = '';
+    server.stderr.on('data', (c) => {
+      err += c;
+      if (err.includes('serving on')) resolve();
+    });
+    server.once('exit', (code) => reject(new Error(`server exited ${code}: ${err}`)));
+  });
+  return { server, port, base: `http://127.0.0.1:${port}` };
+}
