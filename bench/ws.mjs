@@ -189,6 +189,9 @@ async function slow(port, child, k) {
     });
     slowOnes.push(s);
   }
+  // sessions start asynchronously (their synthesis opens in a worker): count from when all run
+  const w0 = performance.now();
+  while (![healthy, ...slowOnes].every((s) => s.started) && performance.now() - w0 < 10_000) await sleep(50);
   const t0 = performance.now();
   let peak = base.rss;
   let maxBuffered = 0;
