@@ -43,6 +43,10 @@ export function buildKeys(box, sendMidi) {
       i < 0 ||
       e.repeat ||
       held.has(i) ||
+      e.ctrlKey ||
+      e.metaKey ||
+      e.altKey ||
+      e.target instanceof HTMLSelectElement ||
       (e.target instanceof HTMLInputElement && e.target.type !== 'range')
     )
       return;

@@ -1,9 +1,19 @@
 // Spectrum display of the control page: draws the log-spaced bands of `viz` messages on a
-// canvas with a frequency grid, falling peak-hold, and the loudest band labelled.
+// canvas with a log frequency axis (Hz below, the C of every octave above), a falling
+// peak-hold line, and the loudest band named as a note.
+
+import { nearestNote } from './notes.js';
+import { fitCanvas } from './scope.js';
 
 const GRID_HZ = [50, 100, 200, 500, 1000, 2000, 5000, 10000];
+const C_NOTES = [1, 2, 3, 4, 5, 6, 7, 8, 9].map((o) => ({
+  name: `C${o}`,
+  hz: 440 * 2 ** ((12 * (o + 1) - 69) / 12),
+}));
 const DB_MIN = -100;
 const DB_MAX = 0;
+const LO = Math.log(20);
+const HI = Math.log(20000);
 
 export class SpectrumView {
   /** @param {HTMLCanvasElement} canvas */
@@ -13,17 +23,7 @@ export class SpectrumView {
     this.bands = null;
     this.freqs = null;
     this.hold = null;
-    this.resize();
-    new ResizeObserver(() => this.resize()).observe(canvas);
-  }
-
-  resize() {
-    const r = this.canvas.getBoundingClientRect();
-    const dpr = window.devicePixelRatio || 1;
-    if (r.width === 0) return;
-    this.canvas.width = Math.round(r.width * dpr);
-    this.canvas.height = Math.round(r.height * dpr);
-    this.draw();
+    fitCanvas(canvas, () => this.draw());
   }
 
   /** New bands (dB) at centre frequencies `freqs` (Hz). */
@@ -42,9 +42,7 @@ export class SpectrumView {
   }
 
   x(hz) {
-    const lo = Math.log(20);
-    const hi = Math.log(20000);
-    return ((Math.log(hz) - lo) / (hi - lo)) * this.canvas.width;
+    return ((Math.log(hz) - LO) / (HI - LO)) * this.canvas.width;
   }
 
   y(db) {
@@ -52,24 +50,37 @@ export class SpectrumView {
     return this.canvas.height * (1 - t);
   }
 
-  draw() {
+  grid(dpr) {
     const { ctx, canvas } = this;
     const w = canvas.width;
     const h = canvas.height;
-    const dpr = window.devicePixelRatio || 1;
-    ctx.clearRect(0, 0, w, h);
     ctx.font = `${11 * dpr}px system-ui, sans-serif`;
     ctx.lineWidth = 1;
-    ctx.strokeStyle = '#1d2430';
-    ctx.fillStyle = '#5b6678';
+    ctx.strokeStyle = '#222a36';
+    ctx.fillStyle = '#a3adbd';
     for (const hz of GRID_HZ) {
       const x = Math.round(this.x(hz)) + 0.5;
       ctx.beginPath();
       ctx.moveTo(x, 0);
       ctx.lineTo(x, h);
       ctx.stroke();
-      ctx.fillText(hz >= 1000 ? `${hz / 1000}k` : `${hz}`, x + 4 * dpr, h - 6 * dpr);
+      ctx.fillText(hz >= 1000 ? `${hz / 1000}k` : `${hz}`, x + 3 * dpr, h - 5 * dpr);
     }
+    ctx.strokeStyle = '#2f3a4a';
+    ctx.setLineDash([2 * dpr, 4 * dpr]);
+    ctx.fillStyle = '#8fd9c6';
+    for (const { name, hz } of C_NOTES) {
+      if (hz < 20 || hz > 20000) continue;
+      const x = Math.round(this.x(hz)) + 0.5;
+      ctx.beginPath();
+      ctx.moveTo(x, 16 * dpr);
+      ctx.lineTo(x, h - 18 * dpr);
+      ctx.stroke();
+      ctx.fillText(name, x + 3 * dpr, 12 * dpr);
+    }
+    ctx.setLineDash([]);
+    ctx.strokeStyle = '#222a36';
+    ctx.fillStyle = '#a3adbd';
     for (let db = -20; db > DB_MIN; db -= 20) {
       const y = Math.round(this.y(db)) + 0.5;
       ctx.beginPath();
@@ -78,39 +89,58 @@ export class SpectrumView {
       ctx.stroke();
       ctx.fillText(`${db} dB`, 4 * dpr, y - 4 * dpr);
     }
-    const bands = this.bands;
-    const freqs = this.freqs;
+  }
+
+  line(values, close) {
+    const { ctx, freqs } = this;
+    ctx.beginPath();
+    if (close) ctx.moveTo(this.x(freqs[0]), this.canvas.height);
+    for (let i = 0; i < values.length; i++) {
+      const x = this.x(freqs[i]);
+      const y = this.y(values[i]);
+      if (i === 0 && !close) ctx.moveTo(x, y);
+      else ctx.lineTo(x, y);
+    }
+    if (close) {
+      ctx.lineTo(this.x(freqs[freqs.length - 1]), this.canvas.height);
+      ctx.closePath();
+    }
+  }
+
+  draw() {
+    const { ctx, canvas } = this;
+    const dpr = window.devicePixelRatio || 1;
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    this.grid(dpr);
+    const { bands, freqs } = this;
     if (!bands || !freqs) return;
-    const grad = ctx.createLinearGradient(0, 0, 0, h);
+    const grad = ctx.createLinearGradient(0, 0, 0, canvas.height);
     grad.addColorStop(0, '#5ee6c4cc');
     grad.addColorStop(1, '#7aa7ff22');
-    ctx.beginPath();
-    ctx.moveTo(this.x(freqs[0]), h);
-    for (let i = 0; i < bands.length; i++) ctx.lineTo(this.x(freqs[i]), this.y(bands[i]));
-    ctx.lineTo(this.x(freqs[freqs.length - 1]), h);
-    ctx.closePath();
+    this.line(bands, true);
     ctx.fillStyle = grad;
     ctx.fill();
     ctx.strokeStyle = '#5ee6c4';
     ctx.lineWidth = 1.5 * dpr;
-    ctx.beginPath();
-    for (let i = 0; i < bands.length; i++) {
-      const x = this.x(freqs[i]);
-      const y = this.y(bands[i]);
-      if (i === 0) ctx.moveTo(x, y);
-      else ctx.lineTo(x, y);
-    }
+    this.line(bands, false);
     ctx.stroke();
-    ctx.strokeStyle = '#ffffff55';
-    ctx.lineWidth = 1 * dpr;
-    ctx.beginPath();
-    for (let i = 0; i < this.hold.length; i++) {
-      const x = this.x(freqs[i]);
-      const y = this.y(this.hold[i]);
-      if (i === 0) ctx.moveTo(x, y);
-      else ctx.lineTo(x, y);
-    }
+    ctx.strokeStyle = '#ffffff66';
+    ctx.lineWidth = dpr;
+    this.line(this.hold, false);
     ctx.stroke();
+    const k = loudest(bands);
+    if (bands[k] > -90) {
+      const x = this.x(freqs[k]);
+      const label = `≈ ${Math.round(freqs[k])} Hz · ${nearestNote(freqs[k]).label}`;
+      ctx.fillStyle = '#e6ebf2';
+      ctx.font = `600 ${12 * dpr}px system-ui, sans-serif`;
+      const tw = ctx.measureText(label).width;
+      ctx.fillText(
+        label,
+        Math.min(canvas.width - tw - 4 * dpr, x + 6 * dpr),
+        Math.max(30 * dpr, this.y(bands[k]) - 6 * dpr),
+      );
+    }
   }
 }
 

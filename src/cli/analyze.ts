@@ -9,6 +9,7 @@ import {
 } from '../harmony/analysis/analyze.js';
 import { assertAudible, withOmniErrors } from '../harmony-bridge.js';
 import { type DecodedAudio, readAudioFile } from '../io/audio-file.js';
+import { defaultExport } from '../io/default-export.js';
 import { type ByteSink, FileSink, StdoutSink } from '../io/sinks.js';
 import { parseNumber } from '../render/values.js';
 import { colorsFor } from './suggest-table.js';
@@ -40,7 +41,7 @@ export async function analyzeFile(
   let spinner: { stop(): void } | undefined;
   // a terminal of unknown width (columns 0: a bare pseudo-terminal) makes ora redraw forever
   if (process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && seconds > SPINNER_SECONDS) {
-    const { default: ora } = await import('ora');
+    const ora = defaultExport<typeof import('ora').default>(await import('ora'));
     spinner = ora({
       text: `analysing ${basename(path)} (${seconds.toFixed(0)} s)`,
       stream: process.stderr,

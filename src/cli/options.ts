@@ -68,18 +68,17 @@ export function seedOf(opts: Record<string, unknown>): number {
  * channel count the synthesis needs (the default of -c).
  */
 export function outputPlanOf(opts: Record<string, unknown>, synthChannels: number, seed: number): OutputPlan {
-  let target = opts.output as string | undefined;
-  if (target === undefined) {
-    if (process.stdout.isTTY) {
-      throw invalid(
-        'BAD_USAGE',
-        'no output given and stdout is a terminal',
-        'output',
-        'add -o file.wav, or pipe: -o - | aplay',
-      );
-    }
-    target = '-';
+  const given = opts.output as string | undefined;
+  // audio is binary: never onto a terminal, whether by default or by -o -
+  if ((given === undefined || given === '-') && process.stdout.isTTY) {
+    throw invalid(
+      'BAD_USAGE',
+      given === undefined ? 'no output given and stdout is a terminal' : '-o -: stdout is a terminal',
+      'output',
+      'add -o file.wav, or pipe: -o - | aplay',
+    );
   }
+  const target = given ?? '-';
   if (target === '') throw invalid('BAD_USAGE', '-o: empty file name', 'output');
   const type = outputTypeFor(target, opts.type as string | undefined);
   const format = BITS_TO_FORMAT[String(opts.bits ?? '16').toLowerCase()];

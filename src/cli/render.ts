@@ -1,17 +1,22 @@
-import { OmniError } from '../errors.js';
+import { open } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { invalid, OmniError } from '../errors.js';
+import type { MidiRenderOptions } from '../midi/render.js';
+import { isMidiContent } from '../midi/sniff.js';
 import { loadPresetScene } from '../presets/resolve.js';
 import { presetDuration } from '../presets/scene.js';
 import { sceneChannels } from '../render/engine.js';
-import { parseDuration } from '../render/values.js';
+import { parseDuration, parseNumber } from '../render/values.js';
 import { outputPlanOf, sampleRateOf, seedOf } from './options.js';
-import { info } from './report.js';
-import { runScene } from './run.js';
+import { info, warn } from './report.js';
+import { fadesOf, runScene } from './run.js';
 
-async function renderMidi(path: string, opts: Record<string, unknown>): Promise<void> {
-  let mod: { renderMidiFile?: (p: string, o: Record<string, unknown>) => Promise<void> };
+type MidiModule = typeof import('../midi/render.js');
+
+async function midiModule(): Promise<MidiModule> {
   try {
-    // loaded only for .mid files
-    mod = (await import('../midi/render.js')) as typeof mod;
+    // loaded only for MIDI files
+    return await import('../midi/render.js');
   } catch (e) {
     throw new OmniError(
       'INTERNAL',
@@ -21,10 +26,48 @@ async function renderMidi(path: string, opts: Record<string, unknown>): Promise<
       },
     );
   }
-  if (typeof mod.renderMidiFile !== 'function') {
-    throw new OmniError('INTERNAL', 'MIDI rendering is not available in this build (no renderMidiFile)');
+}
+
+/**
+ * `omnisonic render song.mid`: a Standard MIDI File through the output options of `tone`, with
+ * the SoundFont bank (`--soundfont`, `OMNISONIC_SOUNDFONT`, the default bank) or the built-in
+ * voices (`--synth builtin`, `--voices`). Nothing is written when the file is invalid.
+ */
+async function renderMidi(mod: MidiModule, path: string, opts: Record<string, unknown>): Promise<void> {
+  const song = await mod.readMidiFile(path);
+  const name = basename(path);
+  const voiceMap = opts.voices !== undefined ? await mod.loadVoiceMap(String(opts.voices)) : undefined;
+  const sampleRate = sampleRateOf(opts);
+  const seed = seedOf(opts);
+  const o: MidiRenderOptions = { sampleRate, seed };
+  if (voiceMap) {
+    if (opts.soundfont !== undefined || (opts.synth !== undefined && String(opts.synth) !== 'builtin'))
+      throw invalid(
+        'BAD_USAGE',
+        '--voices maps the built-in voices: it does not go with a SoundFont',
+        'voices',
+      );
+    o.voiceMap = voiceMap;
+    o.synth = 'builtin';
   }
-  await mod.renderMidiFile(path, opts);
+  if (opts.synth !== undefined) o.synth = String(opts.synth);
+  if (opts.soundfont !== undefined) o.soundfont = String(opts.soundfont);
+  if (opts.duration !== undefined) o.duration = parseDuration(String(opts.duration), '-d/--duration', false);
+  if (opts.a4 !== undefined) o.a4 = parseNumber(String(opts.a4).replace(/hz$/i, ''), '--a4', 1, 20000);
+  if (opts.fadeOut !== undefined || opts.fade !== undefined) o.fadeOut = fadesOf(opts).fadeOut;
+  if (song.noteCount === 0) info(`${name}: no notes; the render is silent`);
+  const r = await mod.prepareMidiRender(song, o);
+  if (r.fallback) warn(r.fallback);
+  const plan = outputPlanOf(opts, r.scene.channels ?? 1, seed);
+  info(
+    `${name}: format ${song.format}, ${song.trackCount} track(s), ${song.noteCount} notes, ${song.duration.toFixed(3)} s + tail -> ${r.scene.duration.toFixed(3)} s, ${r.bank ? `SoundFont ${basename(r.bank.path)}` : 'built-in synthesizer'}`,
+  );
+  await runScene(r.scene, plan, (engine) => engine.attach(r.layer));
+  if (r.synth.limitedFrames > 0) {
+    info(
+      `limiter active on ${((100 * r.synth.limitedFrames) / (r.scene.duration * sampleRate)).toFixed(2)}% of frames`,
+    );
+  }
 }
 
 /**
@@ -32,7 +75,8 @@ async function renderMidi(path: string, opts: Record<string, unknown>): Promise<
  * output is opened, so a bad preset writes nothing.
  */
 export async function runRender(arg: string, opts: Record<string, unknown>): Promise<void> {
-  if (/\.midi?$/i.test(arg)) return renderMidi(arg, opts);
+  if (/\.(midi?|kar|rmi)$/i.test(arg) || (await isMidiFile(arg)))
+    return renderMidi(await midiModule(), arg, opts);
   const presetDirs = (opts.presetDir as string[] | undefined) ?? [];
   const durationOverride = opts.duration === undefined ? undefined : parseDuration(String(opts.duration));
   const sampleRate = opts.rateGiven ? sampleRateOf(opts) : undefined;
@@ -47,4 +91,20 @@ export async function runRender(arg: string, opts: Record<string, unknown>): Pro
   const plan = outputPlanOf({ ...opts, rate: String(scene.sampleRate) }, sceneChannels(scene), seedOf(opts));
   plan.metadata = { title: preset.name, comment: preset.description };
   await runScene(scene, plan);
+}
+
+/** True when `path` is a file that starts like MIDI (MThd, or RIFF....RMID), whatever its name. */
+async function isMidiFile(path: string): Promise<boolean> {
+  try {
+    const f = await open(path, 'r');
+    try {
+      const head = new Uint8Array(12);
+      const { bytesRead } = await f.read(head, 0, 12, 0);
+      return isMidiContent(head.subarray(0, bytesRead));
+    } finally {
+      await f.close();
+    }
+  } catch {
+    return false;
+  }
 }

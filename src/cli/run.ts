@@ -1,5 +1,6 @@
 import { nowMs } from '../clock.js';
 import { OmniError } from '../errors.js';
+import { defaultExport } from '../io/default-export.js';
 import { type OutputPlan, writeOutput } from '../io/output.js';
 import { Engine } from '../render/engine.js';
 import type { Scene } from '../render/scene.js';
@@ -34,7 +35,7 @@ async function progressFor(
   // never ask; isatty first, as process.stderr is not even made when it is not a terminal.
   const { isatty } = await import('node:tty');
   if (!isatty(2) || (process.stderr.columns ?? 0) <= 0) return none;
-  const { default: ora } = await import('ora');
+  const ora = defaultExport<typeof import('ora').default>(await import('ora'));
   const spinner = ora({ text: 'rendering', stream: process.stderr }).start();
   let last = 0;
   return {

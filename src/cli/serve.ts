@@ -1,6 +1,7 @@
 import { invalid } from '../errors.js';
 import type { JobsOptions } from '../jobs/setup.js';
 import { parseDuration, parseNumber } from '../render/values.js';
+import { hostnameOf } from '../server/host.js';
 import type { StartOptions } from '../server/start.js';
 import { warn } from './report.js';
 
@@ -46,6 +47,22 @@ export function serveOptionsOf(
       throw invalid('BAD_VALUE', `--cors: '${o}' is not an origin such as https://app.example.com`, 'cors');
     }
   }
+  const allowedHosts =
+    opts.allowedHosts === undefined
+      ? []
+      : String(opts.allowedHosts)
+          .split(',')
+          .map((h) => h.trim())
+          .filter(Boolean);
+  for (const h of allowedHosts) {
+    if (hostnameOf(h) === undefined) {
+      throw invalid(
+        'BAD_VALUE',
+        `--allowed-hosts: '${h}' is not a host name such as synth.local or 192.168.1.20`,
+        'allowedHosts',
+      );
+    }
+  }
   const maxDuration = parseDuration(String(opts.maxDuration ?? '600'), '--max-duration', false);
   const jobs = jobsOptionsOf(opts, redisUrl);
   return {
@@ -54,6 +71,7 @@ export function serveOptionsOf(
     workers: wholeNumber(opts.workers ?? '1', '--workers', 1, 256),
     ...(apiKey ? { apiKey } : {}),
     cors,
+    allowedHosts,
     ...(redisUrl ? { redisUrl } : {}),
     maxDuration,
     maxSessions: wholeNumber(opts.maxSessions ?? '100', '--max-sessions', 0, 100000),
@@ -99,7 +117,10 @@ export async function runServe(opts: Record<string, unknown>): Promise<void> {
   };
   if (!isClusterWorker()) {
     if (!loopback && !o.apiKey)
-      warn(`listening on ${o.host} without an API key: anyone who reaches it may use it`);
+      warn(
+        `listening on ${o.host} without an API key: anyone who reaches it may use it` +
+          (o.allowedHosts?.length ? '' : ' (only with Host localhost; name others with --allowed-hosts)'),
+      );
     if (o.workers > 1 && !o.redisUrl)
       warn('several workers without --redis: each keeps its own cache, rate-limit counts and jobs');
   }

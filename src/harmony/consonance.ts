@@ -2,16 +2,19 @@
  * One consonance number for a chord of 1 to 6 (or more) notes, combining three published
  * accounts of consonance with equal weight (unit weighting, not regression on any rating set):
  *
- * - interference: Hutchinson & Knopoff (1978) roughness, lower = more consonant;
+ * - interference: roughness per pair of notes (the Hutchinson & Knopoff 1978 roughness of each
+ *   note pair, averaged), lower = more consonant;
  * - periodicity: the mean of Harrison & Pearce (2018) harmonicity and Stolzenburg (2015)
- *   smoothed periodicity, two models of how well the chord fits one harmonic series;
+ *   smoothed periodicity, two models of how well the whole chord fits one harmonic series;
  * - familiarity: Johnson-Laird et al. (2012) tonal dissonance (scale membership, major-triad
  *   consistency, stacked thirds).
  *
- * Each model is standardised (z-score) against a fixed reference population of random chords
- * of 1 to 6 notes ({@link referenceChords}), so the scales are comparable and all chord sizes
- * share one scale; the three class scores are averaged and mapped through a logistic curve to
- * 0..1, which reads approximately as "more consonant than this fraction of random chords".
+ * Chords of different sizes are made comparable the same way for every family: roughness is an
+ * average over note pairs (it does not grow with the number of notes), and the whole-chord
+ * models are standardised against random chords of the same number of notes, because their raw
+ * values drift with the count alone (n random tones flatten the virtual-pitch profile, lengthen
+ * the common period and rarely fit one scale). The three class scores are averaged and mapped
+ * through a logistic curve to 0..1 (see docs/harmony.md).
  */
 import { HarmonyError } from './errors.js';
 import { harrisonPearceHarmonicity } from './models/harmonicity.js';
@@ -22,14 +25,19 @@ import { checkFrequencies } from './models/spectrum.js';
 import { pairwiseTenney } from './models/tenney.js';
 import { johnsonLairdTonalDissonance } from './models/tonal.js';
 import { midiToHz } from './notes.js';
+import { REFERENCE_TABLE } from './reference-stats.js';
 
 /** Most notes accepted by {@link consonance}. */
 export const MAX_CHORD_NOTES = 32;
 
 /** The raw outputs of the individual models for one chord. */
 export interface ModelValues {
-  /** Hutchinson & Knopoff (1978) roughness (higher = rougher). */
+  /** Number of notes. */
+  readonly notes: number;
+  /** Hutchinson & Knopoff (1978) roughness of the whole chord (higher = rougher; reported). */
   readonly roughness: number;
+  /** Mean Hutchinson & Knopoff roughness over note pairs (the note's own for one note). */
+  readonly pairRoughness: number;
   /** Harrison & Pearce (2018) spectral harmonicity in bits (higher = more harmonic). */
   readonly harmonicity: number;
   /** Stolzenburg (2015) smoothed log2 periodicity (lower = more periodic). */
@@ -56,17 +64,22 @@ export interface ConsonanceResult extends ModelValues {
   };
 }
 
+/** [mean, standard deviation] of a model over chords of one size. */
+type Stat = readonly [number, number];
+
 /**
- * Mean and standard deviation of each model over {@link referenceChords}() (2400 chords),
- * and of the combined score. Regenerate with `computeReferenceStats()`; a test checks them.
+ * Normalisation constants from {@link referenceChords}() (2400 chords): pair roughness over all
+ * chords; harmonicity, periodicity and tonal dissonance per chord size (index 0 = 2 notes ..
+ * 4 = 6 notes; a single note uses the dyad row, larger chords the 6-note row); the combined
+ * score over all chords. Regenerate with `computeReferenceStats()`; a test checks them.
  */
-export const REFERENCE_STATS = {
-  roughness: [0.2621817295833329, 0.21906755043380255],
-  harmonicity: [0.9449026254160278, 0.33087304210128676],
-  periodicity: [3.4808265936129645, 2.155971478462045],
-  tonalDissonance: [4.855, 4.086947720079933],
-  score: [0, 0.9171181130200697],
-} as const;
+export const REFERENCE_STATS: {
+  readonly pairRoughness: Stat;
+  readonly harmonicity: readonly Stat[];
+  readonly periodicity: readonly Stat[];
+  readonly tonalDissonance: readonly Stat[];
+  readonly score: Stat;
+} = REFERENCE_TABLE;
 
 /** Deterministic PRNG (mulberry32) for the reference population. */
 function mulberry32(seed: number): () => number {
@@ -101,11 +114,30 @@ export function referenceChords(count = 2400, seed = 1): number[][] {
 export function modelValues(freqsHz: readonly number[]): ModelValues {
   checkChord(freqsHz);
   return {
+    notes: freqsHz.length,
     roughness: hutchinsonRoughness(freqsHz),
+    pairRoughness: pairRoughness(freqsHz),
     harmonicity: harrisonPearceHarmonicity(freqsHz),
     periodicity: stolzenburgPeriodicity(freqsHz),
     tonalDissonance: johnsonLairdTonalDissonance(freqsHz),
   };
+}
+
+/**
+ * Roughness per note pair: the mean over note pairs of the Hutchinson-Knopoff roughness of the
+ * two notes alone (for one note, its own). It does not grow with the number of notes.
+ */
+export function pairRoughness(freqsHz: readonly number[]): number {
+  if (freqsHz.length < 2) return hutchinsonRoughness(freqsHz);
+  let sum = 0;
+  let pairs = 0;
+  for (let i = 0; i < freqsHz.length; i++) {
+    for (let j = i + 1; j < freqsHz.length; j++) {
+      sum += hutchinsonRoughness([freqsHz[i]!, freqsHz[j]!]);
+      pairs++;
+    }
+  }
+  return sum / pairs;
 }
 
 function checkChord(freqsHz: readonly number[]): void {
@@ -119,14 +151,27 @@ function checkChord(freqsHz: readonly number[]): void {
   }
 }
 
-const z = (v: number, [mean, sd]: readonly [number, number]): number => (v - mean) / sd;
+const z = (v: number, [mean, sd]: Stat): number => (v - mean) / sd;
+
+/** The row of a per-size table for a chord of `notes` notes. */
+function bySize(table: readonly Stat[], notes: number): Stat {
+  return table[Math.min(table.length - 1, Math.max(0, notes - 2))]!;
+}
 
 /** Class scores (+ = consonant) and their mean, from raw model values. */
 export function combine(values: ModelValues): { score: number; components: ConsonanceResult['components'] } {
-  const s = REFERENCE_STATS;
-  const interference = -z(values.roughness, s.roughness);
-  const periodicity = (z(values.harmonicity, s.harmonicity) - z(values.periodicity, s.periodicity)) / 2;
-  const familiarity = -z(values.tonalDissonance, s.tonalDissonance);
+  return combineWith(REFERENCE_STATS, values);
+}
+
+function combineWith(
+  s: typeof REFERENCE_STATS,
+  values: ModelValues,
+): { score: number; components: ConsonanceResult['components'] } {
+  const n = values.notes;
+  const interference = -z(values.pairRoughness, s.pairRoughness);
+  const periodicity =
+    (z(values.harmonicity, bySize(s.harmonicity, n)) - z(values.periodicity, bySize(s.periodicity, n))) / 2;
+  const familiarity = -z(values.tonalDissonance, bySize(s.tonalDissonance, n));
   return {
     score: (interference + periodicity + familiarity) / 3,
     components: { interference, periodicity, familiarity },
@@ -143,7 +188,7 @@ export function scoreToConsonance(score: number): number {
  * The consonance of a chord given in Hz, with the models behind it.
  *
  * @throws HarmonyError `EMPTY_CHORD`, `BAD_FREQUENCY` or `TOO_MANY_NOTES`
- * @example consonance([261.63, 329.63, 392.0]).consonance // ~0.77 (C major triad)
+ * @example consonance([261.63, 329.63, 392.0]).consonance // ~0.74 (C major triad)
  */
 export function consonance(freqsHz: readonly number[]): ConsonanceResult {
   const values = modelValues(freqsHz);
@@ -158,20 +203,24 @@ export function consonance(freqsHz: readonly number[]): ConsonanceResult {
   };
 }
 
-/** Recomputes {@link REFERENCE_STATS} from {@link referenceChords} (slow: about a second). */
-export function computeReferenceStats(
-  chords: number[][] = referenceChords(),
-): Record<string, [number, number]> {
+/** Recomputes {@link REFERENCE_STATS} from {@link referenceChords} (slow: a few seconds). */
+export function computeReferenceStats(chords: number[][] = referenceChords()): typeof REFERENCE_STATS {
   const rows = chords.map(modelValues);
-  const stat = (vals: number[]): [number, number] => {
+  const stat = (vals: number[]): Stat => {
     const mean = vals.reduce((a, b) => a + b, 0) / vals.length;
     return [mean, Math.sqrt(vals.reduce((a, b) => a + (b - mean) ** 2, 0) / vals.length)];
   };
-  const out: Record<string, [number, number]> = {
-    roughness: stat(rows.map((r) => r.roughness)),
-    harmonicity: stat(rows.map((r) => r.harmonicity)),
-    periodicity: stat(rows.map((r) => r.periodicity)),
-    tonalDissonance: stat(rows.map((r) => r.tonalDissonance)),
+  const sizes = [2, 3, 4, 5, 6];
+  const perSize = (key: 'harmonicity' | 'periodicity' | 'tonalDissonance'): Stat[] =>
+    sizes.map((n) => stat(rows.filter((r) => Math.min(6, r.notes) === n).map((r) => r[key])));
+  const partial = {
+    pairRoughness: stat(rows.map((r) => r.pairRoughness)),
+    harmonicity: perSize('harmonicity'),
+    periodicity: perSize('periodicity'),
+    tonalDissonance: perSize('tonalDissonance'),
+    score: [0, 1] as Stat,
   };
-  return out;
+  const scoreOf = (v: ModelValues): number => combineWith(partial, v).score;
+  const scores = rows.map(scoreOf);
+  return { ...partial, score: stat(scores) };
 }

@@ -3,7 +3,7 @@
  * frequency ratio, and its Tenney height.
  */
 import { HarmonyError } from './errors.js';
-import { type Ratio, simplestRatio, tenneyHeight } from './ratio.js';
+import { bestJustRatio, type Ratio, tenneyHeight } from './ratio.js';
 
 const SIMPLE_NAMES = [
   'unison',
@@ -68,7 +68,7 @@ export function semitonesBetween(lo: number, hi: number): number {
 
 /** A just interpretation of a frequency ratio. */
 export interface JustInterval {
-  /** The simplest ratio within the tolerance, in lowest terms (num >= den for ratio >= 1). */
+  /** The best just ratio ({@link bestJustRatio}), in lowest terms (num >= den). */
   readonly ratio: Ratio;
   /** Tenney height log2(num * den) of that ratio. */
   readonly tenney: number;
@@ -76,27 +76,26 @@ export interface JustInterval {
   readonly errorCents: number;
 }
 
-/** The default tolerance of just-ratio approximation, 1.1 % (about 19 cents), after Stolzenburg (2015). */
-export const DEFAULT_RATIO_TOLERANCE = 0.011;
-
 /**
- * The best small-integer ratio for a frequency ratio: the simplest fraction whose value is
- * within a relative tolerance of it (Stern-Brocot search). Ratios below 1 are inverted first.
+ * The best just ratio for a frequency ratio, with a tolerance that shrinks with the ratio's
+ * complexity ({@link bestJustRatio}: 16/15 for a tempered minor second, 45/32 for a tempered
+ * tritone, and every just ratio given exactly is itself). Ratios below 1 are inverted first.
  *
  * @param freqRatio frequency ratio, e.g. `392 / 261.63`
- * @param tolerance relative tolerance (default 0.011); smaller values find more complex ratios
+ * @param tolerance optional largest relative error; without it only the complexity-dependent
+ *   tolerance applies
  * @throws HarmonyError `BAD_RATIO` for non-positive or non-finite input
  * @example justRatio(1.4983).ratio // { num: 3, den: 2 }
  */
-export function justRatio(freqRatio: number, tolerance = DEFAULT_RATIO_TOLERANCE): JustInterval {
+export function justRatio(freqRatio: number, tolerance?: number): JustInterval {
   if (!Number.isFinite(freqRatio) || freqRatio <= 0) {
     throw new HarmonyError('BAD_RATIO', `ratio must be a positive number, got ${freqRatio}`);
   }
-  if (!(tolerance > 0 && tolerance < 0.5)) {
+  if (tolerance !== undefined && !(tolerance > 0 && tolerance < 0.5)) {
     throw new HarmonyError('BAD_OPTION', `ratio tolerance must be in (0, 0.5), got ${tolerance}`);
   }
   const x = freqRatio >= 1 ? freqRatio : 1 / freqRatio;
-  const ratio = simplestRatio(x, tolerance);
+  const ratio = bestJustRatio(x, tolerance);
   const errorCents = 1200 * Math.log2(x / (ratio.num / ratio.den));
   return { ratio, tenney: tenneyHeight(ratio), errorCents };
 }

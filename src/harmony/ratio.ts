@@ -105,3 +105,69 @@ export function tenneyHeight(r: Ratio): number {
   const g = gcd(r.num, r.den);
   return Math.log2((r.num / g) * (r.den / g));
 }
+
+/** Largest product `num * den` of a candidate just ratio (about 20 octaves of Tenney height). */
+const MAX_PRODUCT = 2 ** 20;
+/** How far (cents) a candidate may lie from the interval at most. */
+const SEARCH_CENTS = 60;
+/** Exponent of the complexity-dependent tolerance `complexity^-0.75`. */
+export const TOLERANCE_EXPONENT = 0.75;
+
+/** 7-smooth numbers (no prime factor above 7) up to `MAX_PRODUCT`, ascending. */
+const SMOOTH: readonly number[] = (() => {
+  const out: number[] = [];
+  for (let a = 1; a <= MAX_PRODUCT; a *= 2)
+    for (let b = a; b <= MAX_PRODUCT; b *= 3)
+      for (let c = b; c <= MAX_PRODUCT; c *= 5) for (let d = c; d <= MAX_PRODUCT; d *= 7) out.push(d);
+  return out.sort((x, y) => x - y);
+})();
+const SMOOTH_SET = new Set(SMOOTH);
+
+/**
+ * The complexity of `p/q` that sets its tolerance: `p q`, with every factor 7 counted as 7^3.
+ * Septimal ratios lie outside the 5-limit vocabulary of tonal harmony (and of 12-TET, which
+ * approximates it), so they only claim their immediate surroundings: 7/4 given exactly is 7/4,
+ * but a tempered minor seventh is 9/5, a tempered tritone 45/32.
+ */
+function complexity(p: number, q: number): number {
+  let c = p * q;
+  for (let m = c; m % 7 === 0; m /= 7) c *= 49;
+  return c;
+}
+
+/**
+ * The just (7-limit) ratio that best explains a frequency ratio `x >= 1`, with a tolerance
+ * that shrinks with complexity: every candidate `p/q` (p and q with no prime factor above 7,
+ * in lowest terms) has a tolerance proportional to `complexity^-0.75` (complexity: `p q`, septimal
+ * factors weighted up), and the candidate chosen is the one `x` lies deepest inside, i.e. the
+ * smallest `|error in cents| complexity^0.75`. A simple
+ * ratio therefore claims a wide neighbourhood (3/2 owns the tempered fifth and more), a
+ * complex one only its immediate surroundings (45/32 owns 590 cents, not the tempered tritone,
+ * which goes to 45/32's simpler neighbours only if they are nearer), and every ratio given exactly maps to itself. `maxError` (relative)
+ * bounds the error; when no 7-limit candidate lies within it, the simplest fraction within it
+ * is returned (a Stern-Brocot search, {@link simplestRatio}).
+ *
+ * @example bestJustRatio(2 ** (1 / 12)) // { num: 16, den: 15 }
+ */
+export function bestJustRatio(x: number, maxError?: number): Ratio {
+  const cents = (r: number): number => Math.abs(1200 * Math.log2(x / r));
+  const limit =
+    maxError === undefined ? SEARCH_CENTS : Math.min(SEARCH_CENTS, 1200 * Math.log2(1 + maxError));
+  let best: Ratio | null = null;
+  let bestCost = Number.POSITIVE_INFINITY;
+  for (const q of SMOOTH) {
+    if (q * q * x > MAX_PRODUCT * 1.0000001) break;
+    for (const p of [Math.floor(x * q), Math.ceil(x * q)]) {
+      if (p < 1 || !SMOOTH_SET.has(p) || gcd(p, q) !== 1) continue;
+      const err = cents(p / q);
+      if (err > limit + 1e-9) continue;
+      const cost = err * complexity(p, q) ** TOLERANCE_EXPONENT;
+      const tie = Math.abs(cost - bestCost) <= 1e-12 && best !== null && p * q < best.num * best.den;
+      if (cost < bestCost - 1e-12 || tie) {
+        best = { num: p, den: q };
+        bestCost = cost;
+      }
+    }
+  }
+  return best ?? simplestRatio(x, maxError ?? 0.011);
+}

@@ -39,6 +39,16 @@ export function decodeWav(bytes: Uint8Array, name: string): DecodedAudio {
     throw new OmniError('BAD_AUDIO', `${name}: WAV header has no rate or channels`);
   // WAVE_FORMAT_EXTENSIBLE keeps the sample type in the first field of its subformat GUID
   const subformat = (wav.fmt as { subformat?: number[] }).subformat?.[0];
+  // PCM (1) and IEEE float (3), plain or extensible: any other tag (MP3 0x55, ADPCM, A-law...)
+  // holds compressed data that must not be read as samples
+  const tag = fmt.audioFormat === 0xfffe ? subformat : fmt.audioFormat;
+  if (tag !== 1 && tag !== 3) {
+    throw new OmniError(
+      'BAD_AUDIO',
+      `${name}: unsupported WAV encoding (format tag 0x${(tag ?? fmt.audioFormat).toString(16)}); only PCM and float WAV files are read`,
+      { hint: 'convert it first, e.g. ffmpeg -i in.wav -c:a pcm_s16le out.wav' },
+    );
+  }
   const isFloat =
     fmt.audioFormat === 3 ||
     (fmt.audioFormat === 0xfffe && subformat === 3) ||

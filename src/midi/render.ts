@@ -1,19 +1,21 @@
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { outputPlanOf, sampleRateOf, seedOf } from '../cli/options.js';
-import { info } from '../cli/report.js';
-import { fadesOf, runScene } from '../cli/run.js';
 import { invalid, OmniError } from '../errors.js';
-import { parseDuration, parseNumber } from '../render/values.js';
-import { type MidiSceneOptions, midiScene } from './scene.js';
-import { type MidiSong, parseMidi } from './smf.js';
+import type { Scene } from '../render/scene.js';
+import { chooseSynth, loadBank, type SoundBank } from './bank.js';
+import { type MidiSceneOptions, type MidiSequencer, type MidiSink, midiScene } from './scene.js';
+import { MAX_MIDI_FILE_BYTES, type MidiSong, parseMidi } from './smf.js';
+import { isMidiContent } from './sniff.js';
+import { SoundFontSynth } from './soundfont.js';
 import { checkVoiceMap, type VoiceMap } from './voices.js';
 
 export { type MidiSceneOptions, midiScene } from './scene.js';
 
 /** Read and check a voice-map JSON file (`--voices`). */
 export async function loadVoiceMap(path: string): Promise<VoiceMap> {
-  const text = await readText(path, 'voice map');
+  const text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    throw fileError(path, 'voice map', e);
+  });
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -23,48 +25,81 @@ export async function loadVoiceMap(path: string): Promise<VoiceMap> {
   return checkVoiceMap(json, basename(path));
 }
 
-/** Read and parse a MIDI file; NOT_FOUND when missing, BAD_MIDI when invalid. */
+/** The Standard MIDI File inside an RIFF MIDI file (its `data` chunk), or the bytes as they are. */
+export function smfBytes(bytes: Uint8Array, name: string): Uint8Array {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 12 || !isMidiContent(bytes) || bytes[0] !== 0x52) return bytes;
+  for (let p = 12; p + 8 <= bytes.length; ) {
+    const id = String.fromCharCode(...bytes.subarray(p, p + 4));
+    const len = v.getUint32(p + 4, true);
+    if (id === 'data') return bytes.subarray(p + 8, Math.min(bytes.length, p + 8 + len));
+    p += 8 + len + (len & 1);
+  }
+  throw new OmniError('BAD_MIDI', `${name}: an RIFF MIDI file without a 'data' chunk`);
+}
+
+/** Read and parse a MIDI file (SMF or RMID); NOT_FOUND when missing, BAD_MIDI when invalid. */
 export async function readMidiFile(path: string): Promise<MidiSong> {
+  const f = await open(path, 'r').catch((e: NodeJS.ErrnoException) => {
+    throw fileError(path, 'MIDI file', e);
+  });
+  try {
+    const { size } = await f.stat();
+    if (size > MAX_MIDI_FILE_BYTES + 64) {
+      throw new OmniError(
+        'TOO_LARGE',
+        `${basename(path)}: ${size} bytes, more than the ${MAX_MIDI_FILE_BYTES / 1048576} MiB a MIDI file may have`,
+      );
+    }
+  } finally {
+    await f.close();
+  }
   const bytes = await readFile(path).catch((e: NodeJS.ErrnoException) => {
     throw fileError(path, 'MIDI file', e);
   });
-  return parseMidi(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), basename(path));
+  const all = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return parseMidi(smfBytes(all, basename(path)), basename(path));
+}
+
+/** How to render a song: the scene options plus the choice of synthesizer. */
+export interface MidiRenderOptions extends Omit<MidiSceneOptions, 'synth'> {
+  /** `builtin`, `soundfont` or undefined (a bank when one is found, else built-in). */
+  synth?: string;
+  /** A bank file (SF2, SF3, DLS); default `OMNISONIC_SOUNDFONT`, then the default bank. */
+  soundfont?: string;
+}
+
+/** A song ready to render: attach `layer` to an engine of `scene`. */
+export interface MidiRender {
+  scene: Scene;
+  layer: MidiSequencer;
+  synth: MidiSink;
+  /** The bank used, or undefined for the built-in synthesizer. */
+  bank: SoundBank | undefined;
+  /** Why the built-in synthesizer plays when no bank was asked for but none was found. */
+  fallback: string | undefined;
 }
 
 /**
- * `omnisonic render song.mid`: render a Standard MIDI File with the built-in voices, through
- * the output options of `tone` (`-o`, `-t`, `-r`, `-b`, `-c`, ...), `-d` to cut or extend,
- * `--voices <file.json>` for a voice map. Nothing is written when the file is invalid.
- * @example await renderMidiFile('song.mid', { output: 'song.wav' })
+ * Prepare a song for rendering with a SoundFont (the default bank when installed) or the
+ * built-in voices. The CLI and the server call it alike.
+ * @example
+ * const r = await prepareMidiRender(song, { sampleRate: 44100 });
+ * const engine = new Engine(r.scene); engine.attach(r.layer);
  */
-export async function renderMidiFile(path: string, opts: Record<string, unknown>): Promise<void> {
-  const song = await readMidiFile(path);
-  const voiceMap = opts.voices !== undefined ? await loadVoiceMap(String(opts.voices)) : {};
-  const sampleRate = sampleRateOf(opts);
-  const seed = seedOf(opts);
-  const o: MidiSceneOptions = { sampleRate, voiceMap, seed };
-  if (opts.duration !== undefined) o.duration = parseDuration(String(opts.duration), '-d/--duration', false);
-  if (opts.a4 !== undefined) o.a4 = parseNumber(String(opts.a4).replace(/hz$/i, ''), '--a4', 1, 20000);
-  if (opts.fadeOut !== undefined || opts.fade !== undefined) o.fadeOut = fadesOf(opts).fadeOut;
-  const notes = song.events.filter((e) => e.bytes[0]! >> 4 === 9 && e.bytes[2]! > 0).length;
-  if (notes === 0) info(`${basename(path)}: no notes; the render is silent`);
-  const { scene, synth } = midiScene(song, o);
-  const plan = outputPlanOf(opts, scene.channels ?? 1, seed);
-  info(
-    `${basename(path)}: format ${song.format}, ${song.trackCount} track(s), ${notes} notes, ${song.duration.toFixed(3)} s + tail -> ${scene.duration.toFixed(3)} s`,
-  );
-  await runScene(scene, plan, (engine) => engine.attach(synth));
-  if (synth.limitedFrames > 0) {
-    info(
-      `limiter active on ${((100 * synth.limitedFrames) / (scene.duration * sampleRate)).toFixed(2)}% of frames`,
-    );
+export async function prepareMidiRender(song: MidiSong, o: MidiRenderOptions): Promise<MidiRender> {
+  const choice = chooseSynth(o.synth, o.soundfont);
+  const sr = o.sampleRate ?? 48000;
+  const { synth: _kind, soundfont: _file, ...sceneOptions } = o;
+  if (choice.kind === 'builtin') {
+    const { scene, layer, synth } = midiScene(song, sceneOptions);
+    return { scene, layer, synth, bank: undefined, fallback: choice.reason };
   }
-}
-
-async function readText(path: string, what: string): Promise<string> {
-  return readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
-    throw fileError(path, what, e);
-  });
+  const bank = loadBank(choice.path);
+  const sf = new SoundFontSynth(sr, bank);
+  await sf.ready;
+  const { scene, layer, synth } = midiScene(song, { ...sceneOptions, synth: sf, channels: o.channels ?? 2 });
+  return { scene, layer, synth, bank, fallback: undefined };
 }
 
 function fileError(path: string, what: string, e: NodeJS.ErrnoException): OmniError {

@@ -1,4 +1,7 @@
 import { OmniError } from '../errors.js';
+import { MidiStream, type TrackSpan } from './smf-stream.js';
+
+export { MidiStream } from './smf-stream.js';
 
 /** A channel message of a MIDI file, placed in time. */
 export interface MidiEvent {
@@ -29,17 +32,31 @@ export interface MidiSong {
   trackCount: number;
   /** Track names (meta 0x03), '' when absent. */
   trackNames: string[];
-  /** Every channel message of every track, sorted by time (stable by track, then file order). */
-  events: MidiEvent[];
+  /**
+   * Every channel message of every track, sorted by time (stable by track, then file order),
+   * made on first access: a large file costs about 100 bytes an event this way, so renderers
+   * read {@link MidiSong.stream} instead.
+   */
+  readonly events: MidiEvent[];
   tempos: TempoChange[];
   /** Seconds until the last event or End of Track. */
   duration: number;
+  /** Note-ons with a velocity above 0. */
+  noteCount: number;
+  /** Channel messages and system exclusive messages. */
+  eventCount: number;
+  /** A cursor over the channel and system exclusive messages in time order (constant memory). */
+  stream(): MidiStream;
 }
 
 /** Quarter-note tempos allowed: 20 ms (3000 BPM) to 16.7 s (the 3-byte limit). */
 export const MIN_US_PER_QUARTER = 20_000;
 /** Longest song accepted, seconds (6 hours). */
 export const MAX_SONG_SECONDS = 6 * 3600;
+/** Largest MIDI file read, bytes (128 MiB, about 16 million notes): larger ones stop with TOO_LARGE. */
+export const MAX_MIDI_FILE_BYTES = 128 * 1024 * 1024;
+/** Most tempo changes kept for the tempo map; more stop with TOO_LARGE. */
+export const MAX_TEMPO_CHANGES = 500_000;
 const DEFAULT_US_PER_QUARTER = 500_000;
 /** Data bytes of each channel message kind (status high nibble). */
 const DATA_BYTES: Record<number, number> = { 8: 2, 9: 2, 10: 2, 11: 2, 12: 1, 13: 1, 14: 2 };
@@ -126,9 +143,16 @@ export function parseMidi(bytes: Uint8Array, name = 'MIDI file'): MidiSong {
     ticksPerQuarter = division;
   }
 
-  const raw: { tick: number; track: number; bytes: number[] }[] = [];
+  if (bytes.length > MAX_MIDI_FILE_BYTES) {
+    throw new OmniError(
+      'TOO_LARGE',
+      `${name}: ${bytes.length} bytes, more than the ${MAX_MIDI_FILE_BYTES / 1048576} MiB a MIDI file may have`,
+    );
+  }
+  const counts: TrackCounts = { notes: 0, events: 0 };
   const metas: RawMeta[] = [];
   const trackNames: string[] = [];
+  const spans: TrackSpan[] = [];
   let endTick = 0;
   let pos = 8 + headLen;
   let track = 0;
@@ -151,7 +175,8 @@ export function parseMidi(bytes: Uint8Array, name = 'MIDI file'): MidiSong {
     }
     const r = new Reader(bytes, pos + 8, pos + 8 + len, `${name}: track ${track}`);
     trackNames.push('');
-    const last = parseTrack(r, track, raw, metas, trackNames);
+    const last = checkTrack(r, track, counts, metas, trackNames, name);
+    spans.push({ start: pos + 8, end: pos + 8 + len });
     endTick = Math.max(endTick, last);
     pos += 8 + len;
     track++;
@@ -159,8 +184,6 @@ export function parseMidi(bytes: Uint8Array, name = 'MIDI file'): MidiSong {
 
   const tempos = tempoMap(metas, ticksPerQuarter, name);
   const toSeconds = secondsOf(tempos, ticksPerQuarter, smpte);
-  const events: MidiEvent[] = raw.map((e) => ({ ...e, time: toSeconds(e.tick) }));
-  events.sort((a, b) => a.tick - b.tick || a.track - b.track);
   const duration = toSeconds(endTick);
   if (!(duration <= MAX_SONG_SECONDS)) {
     throw bad(
@@ -168,25 +191,52 @@ export function parseMidi(bytes: Uint8Array, name = 'MIDI file'): MidiSong {
       `lasts ${(duration / 3600).toFixed(1)} hours, more than ${MAX_SONG_SECONDS / 3600} (absurd timing)`,
     );
   }
+  const tickRate = smpte ? smpte.fps * smpte.ticksPerFrame : undefined;
+  const stream = () => new MidiStream(bytes, spans, tempos, ticksPerQuarter ?? 1, tickRate);
+  let events: MidiEvent[] | undefined;
   return {
     format: format as 0 | 1,
     ticksPerQuarter,
     smpte,
     trackCount,
     trackNames,
-    events,
+    get events(): MidiEvent[] {
+      events ??= materialize(stream());
+      return events;
+    },
     tempos,
     duration,
+    noteCount: counts.notes,
+    eventCount: counts.events,
+    stream,
   };
 }
 
-/** Parse one track's events; returns the tick of its last event (End of Track included). */
-function parseTrack(
+function materialize(s: MidiStream): MidiEvent[] {
+  const out: MidiEvent[] = [];
+  while (s.next()) {
+    if (s.sysex) continue;
+    const m = s.msg;
+    const bytes = [m & 0xff, (m >> 8) & 0x7f];
+    if (DATA_BYTES[(m & 0xff) >> 4] === 2) bytes.push((m >> 16) & 0x7f);
+    out.push({ tick: s.tick, time: s.time, track: s.track, bytes });
+  }
+  return out;
+}
+
+interface TrackCounts {
+  notes: number;
+  events: number;
+}
+
+/** Check one track's events and count them; returns the tick of its last event (End of Track included). */
+function checkTrack(
   r: Reader,
   track: number,
-  out: { tick: number; track: number; bytes: number[] }[],
+  counts: TrackCounts,
   metas: RawMeta[],
   names: string[],
+  name: string,
 ): number {
   let tick = 0;
   let running = 0;
@@ -214,12 +264,17 @@ function parseTrack(
         return tick;
       }
       if (type === 0x03 && names[track] === '') names[track] = new TextDecoder('latin1').decode(data);
-      metas.push({ tick, type, data });
+      if (type === 0x51) {
+        if (metas.length >= MAX_TEMPO_CHANGES)
+          throw new OmniError('TOO_LARGE', `${name}: more than ${MAX_TEMPO_CHANGES} tempo changes`);
+        metas.push({ tick, type, data });
+      }
       running = 0; // meta and sysex events cancel running status
       continue;
     }
     if (status === 0xf0 || status === 0xf7) {
-      r.skip(r.vlq()); // system exclusive: skipped
+      r.skip(r.vlq()); // system exclusive: played by the stream
+      counts.events++;
       running = 0;
       continue;
     }
@@ -227,13 +282,13 @@ function parseTrack(
       throw bad(r.where, `status 0x${hex(status)} at byte ${r.pos - 1} is not allowed in a MIDI file`);
     running = status;
     const n = DATA_BYTES[status >> 4]!;
-    const msg = [status];
+    let last = 0;
     for (let i = 0; i < n; i++) {
-      const d = r.u8();
-      if (d & 0x80) throw bad(r.where, `data byte 0x${hex(d)} at byte ${r.pos - 1} is above 127`);
-      msg.push(d);
+      last = r.u8();
+      if (last & 0x80) throw bad(r.where, `data byte 0x${hex(last)} at byte ${r.pos - 1} is above 127`);
     }
-    out.push({ tick, track, bytes: msg });
+    counts.events++;
+    if (status >> 4 === 9 && last > 0) counts.notes++;
   }
   return tick; // a track without End of Track ending exactly at its chunk's end is accepted
 }

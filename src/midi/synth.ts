@@ -29,6 +29,8 @@ export const VOICE_HEADROOM = 0.35;
 /** Time the limiter takes to give back gain, seconds. */
 const LIMITER_RELEASE_SEC = 0.15;
 const INTERNAL_RELEASE_ALL = 0;
+/** Shortest note: a note-off sooner after its note-on (same tick included) waits until then. */
+export const MIN_NOTE_SEC = 0.05;
 
 interface ChannelState {
   program: number;
@@ -137,6 +139,11 @@ export class PolySynth implements Layer {
       }
     }
     this.enqueue(frame, s | (bytes[1]! << 8) | ((need === 2 ? bytes[2]! : 0) << 16));
+  }
+
+  /** Queue a checked channel message packed as status | data1 << 8 | data2 << 16. */
+  handlePacked(msg: number, frame?: number): void {
+    this.enqueue(frame, msg);
   }
 
   private enqueue(frame: number | undefined, msg: number): void {
@@ -249,10 +256,10 @@ export class PolySynth implements Layer {
       case 0x9:
         // note on with velocity 0 is a note off
         if (d2 > 0) this.noteOn(chIndex, ch, d1, d2, frame);
-        else this.noteOff(chIndex, ch, d1);
+        else this.noteOff(chIndex, ch, d1, frame);
         break;
       case 0x8:
-        this.noteOff(chIndex, ch, d1);
+        this.noteOff(chIndex, ch, d1, frame);
         break;
       case 0xb:
         this.control(chIndex, ch, d1, d2);
@@ -270,9 +277,15 @@ export class PolySynth implements Layer {
     }
   }
 
-  private noteOff(chIndex: number, ch: ChannelState, note: number): void {
+  private noteOff(chIndex: number, ch: ChannelState, note: number, frame: number): void {
+    const min = Math.round(MIN_NOTE_SEC * this.sampleRate);
     for (const v of this.voices) {
       if (!v.active || !v.held || v.channel !== chIndex || v.note !== note || v.drum) continue;
+      if (frame - v.startFrame < min) {
+        // a zero-length (or very short) note: released MIN_NOTE_SEC after its start, so it sounds
+        this.enqueue(v.startFrame + min, 0x80 | chIndex | (note << 8));
+        continue;
+      }
       if (ch.pedal) {
         v.held = false;
         v.pedal = true;

@@ -1,7 +1,11 @@
-/** One event to write: a channel message (`bytes`) or a meta event (`meta` type and `data`). */
+/**
+ * One event to write: a channel message (`bytes`), a meta event (`meta` type and `data`) or a
+ * system exclusive message (`sysex`: the bytes after 0xF0, the closing 0xF7 included).
+ */
 export type WriteEvent =
   | { tick: number; bytes: number[] }
-  | { tick: number; meta: number; data: number[] | Uint8Array };
+  | { tick: number; meta: number; data: number[] | Uint8Array }
+  | { tick: number; sysex: number[] };
 
 /** What {@link writeMidi} writes. */
 export interface MidiFileSpec {
@@ -77,6 +81,11 @@ function trackChunk(events: WriteEvent[], running: boolean): number[] {
     tick = e.tick;
     if ('meta' in e) {
       body.push(0xff, e.meta & 0x7f, ...vlq(e.data.length), ...e.data);
+      status = -1;
+      continue;
+    }
+    if ('sysex' in e) {
+      body.push(0xf0, ...vlq(e.sysex.length), ...e.sysex);
       status = -1;
       continue;
     }

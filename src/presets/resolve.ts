@@ -81,6 +81,8 @@ export function findPreset(arg: string, o: PresetLookup = {}): { file: string; s
     });
   }
   for (const { dir } of presetSearchPath(o)) {
+    // schema.json is the presets' JSON Schema, not a preset (the listing skips it too)
+    if (arg === 'schema') break;
     const file = join(dir, `${arg}.json`);
     if (existsSync(file)) return { file, shown: `${arg}.json` };
   }

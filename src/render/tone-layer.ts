@@ -23,6 +23,8 @@ export const TONE_PARAMS: readonly string[] = [
 
 /** Shortest smoothing of a parameter jump, so that even a "set at once" never clicks. */
 const MIN_SMOOTH_SEC = 0.005;
+/** Crossfade of a waveform change: the old wave fades out as the new one fades in, phase-locked. */
+const WAVE_FADE_SEC = 0.005;
 /** Longest edge of an isochronic pulse. */
 const ISO_EDGE_SEC = 0.004;
 
@@ -53,6 +55,16 @@ export class ToneLayer implements Layer {
   private binaural: boolean;
   private readonly env: AdsrEnvelope | undefined;
   private maxGain: number;
+  /** The previous waveform while a wave change crossfades (same phase as the live oscillators). */
+  private fadeL: Oscillator | null = null;
+  private fadeR: Oscillator | null = null;
+  private fadeBufL: Float64Array | null = null;
+  private fadeBufR: Float64Array | null = null;
+  /** Frames of the crossfade still to render, and its length. */
+  private fadeLeft = 0;
+  private fadeLen = 1;
+  /** A wave asked for during a crossfade: it starts its own when the running one ends. */
+  private nextWave: Wave | null = null;
 
   constructor(spec: ToneLayerSpec, sampleRate: number, totalFrames: number) {
     this.id = spec.id;
@@ -126,8 +138,7 @@ export class ToneLayer implements Layer {
             'wave',
           );
         }
-        this.oscL.setWave(value as Wave);
-        this.oscR.setWave(value as Wave);
+        this.changeWave(value as Wave);
         return;
       case 'duty':
         this.oscL.setWave(this.oscL.wave, num(0.01, 0.99));
@@ -154,7 +165,77 @@ export class ToneLayer implements Layer {
     }
   }
 
+  /** Switch waveform with a short crossfade from the old one (a jump between shapes would click). */
+  private changeWave(wave: Wave): void {
+    if (this.fadeLeft > 0) {
+      this.nextWave = wave;
+      return;
+    }
+    if (wave === this.oscL.wave) return;
+    const sr = this.sampleRate;
+    this.fadeL = new Oscillator(sr, this.oscL.wave, this.oscL.phase, this.oscL.duty);
+    this.fadeR = new Oscillator(sr, this.oscR.wave, this.oscR.phase, this.oscR.duty);
+    this.fadeLen = Math.max(1, Math.round(WAVE_FADE_SEC * sr));
+    this.fadeLeft = this.fadeLen;
+    this.oscL.setWave(wave);
+    this.oscR.setWave(wave);
+  }
+
   render(block: Block): void {
+    if (this.fadeLeft > 0) {
+      this.renderFading(block);
+      return;
+    }
+    this.renderBlock(block, null);
+  }
+
+  /** Render while a wave change crossfades: the crossfade's part of the block, then the rest. */
+  private renderFading(block: Block): void {
+    const frames = block.frames;
+    if (!this.fadeBufL) {
+      this.fadeBufL = new Float64Array(block.scratch[0]!.length);
+      this.fadeBufR = new Float64Array(block.scratch[0]!.length);
+    }
+    const n = Math.min(frames, this.fadeLeft);
+    if (n === frames) {
+      this.renderBlock(block, this.fadeLen - this.fadeLeft);
+    } else {
+      // split the block: crossfade up to its end, then the plain render of the rest
+      const { left, right, start } = block;
+      block.frames = n;
+      this.renderBlock(block, this.fadeLen - this.fadeLeft);
+      block.left = left.subarray(n);
+      block.right = right ? right.subarray(n) : null;
+      block.frames = frames - n;
+      block.start = start + n;
+      this.fadeLeft = 0;
+      this.renderBlock(block, null);
+      block.left = left;
+      block.right = right;
+      block.frames = frames;
+      block.start = start;
+    }
+    this.fadeLeft = Math.max(0, this.fadeLeft - n);
+    if (this.fadeLeft === 0) {
+      this.fadeL = null;
+      this.fadeR = null;
+      const next = this.nextWave;
+      this.nextWave = null;
+      if (next !== null) this.changeWave(next);
+    }
+  }
+
+  /** Mix the old wave (rendered into the fade buffers) out and the new one in, from crossfade position `pos`. */
+  private crossfade(sig: Float64Array, old: Float64Array, frames: number, pos: number): void {
+    const len = this.fadeLen;
+    for (let i = 0; i < frames; i++) {
+      const w = Math.min(1, (pos + i + 1) / len);
+      sig[i] = old[i]! + w * (sig[i]! - old[i]!);
+    }
+  }
+
+  /** Render one block; `fadePos` is the position in a running wave crossfade, null when none runs. */
+  private renderBlock(block: Block, fadePos: number | null): void {
     const { frames, start, scratch } = block;
     const [sigL, sigR, freqs, amp, pans] = scratch as [
       Float64Array,
@@ -164,7 +245,8 @@ export class ToneLayer implements Layer {
       Float64Array,
     ];
     const binaural = this.binaural;
-    if (!binaural && this.freq.isConstant() && this.fmRate === 0 && this.pan.isConstant()) {
+    const fading = fadePos !== null;
+    if (!fading && !binaural && this.freq.isConstant() && this.fmRate === 0 && this.pan.isConstant()) {
       const amp0 = this.constantAmplitude(frames, start);
       if (amp0 !== undefined) {
         // steady tone: the oscillator adds into the output in one pass
@@ -176,6 +258,7 @@ export class ToneLayer implements Layer {
       }
     }
     if (
+      !fading &&
       binaural &&
       block.right &&
       this.freq.isConstant() &&
@@ -199,6 +282,10 @@ export class ToneLayer implements Layer {
       const half = binaural ? this.beat.value / 2 : 0;
       this.oscL.renderConst(sigL, 0, frames, Math.max(1e-6, f - half));
       if (binaural) this.oscR.renderConst(sigR, 0, frames, f + half);
+      if (fading) {
+        this.fadeL!.renderConst(this.fadeBufL!, 0, frames, Math.max(1e-6, f - half));
+        if (binaural) this.fadeR!.renderConst(this.fadeBufR!, 0, frames, f + half);
+      }
     } else {
       this.freq.fill(freqs, 0, frames);
       if (hasFm) this.applyFm(freqs, frames);
@@ -211,10 +298,17 @@ export class ToneLayer implements Layer {
           freqs[i] = Math.max(1e-6, freqs[i]! - half);
         }
         this.oscR.renderVar(sigR, 0, frames, amp, start);
+        if (fading) this.fadeR!.renderVar(this.fadeBufR!, 0, frames, amp, start);
       } else {
         this.beat.advance(frames);
       }
       this.oscL.renderVar(sigL, 0, frames, freqs, start);
+      if (fading) this.fadeL!.renderVar(this.fadeBufL!, 0, frames, freqs, start);
+    }
+    if (fading) {
+      this.crossfade(sigL, this.fadeBufL!, frames, fadePos);
+      if (binaural) this.crossfade(sigR, this.fadeBufR!, frames, fadePos);
+      else this.fadeR!.phase = this.fadeL!.phase;
     }
     const gainArr = this.amplitude(amp, frames, start);
     let pan: number | Float64Array = this.pan.value;

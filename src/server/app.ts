@@ -12,13 +12,16 @@ import type { JobsOptions } from '../jobs/setup.js';
 import { packagePath } from '../package-root.js';
 import { authHook } from './auth.js';
 import { type CacheStore, MemoryStore, RedisStore } from './cache.js';
-import { errorHandler, notFoundHandler } from './errors.js';
+import { registerSecurityHeaders } from './csp.js';
+import { errorHandler, errorResponse, notFoundHandler, RouteMethods } from './errors.js';
+import { hostHook, requestIdOf } from './host.js';
 import { Metrics } from './metrics.js';
 import { aiRoutes } from './routes/ai.js';
 import { analyzeRoutes } from './routes/analyze.js';
 import { audioRoutes } from './routes/audio.js';
 import { presetRoutes } from './routes/presets.js';
 import { systemRoutes } from './routes/system.js';
+import { validatorCompiler } from './validator.js';
 import { pagePlugin } from './ws/page.js';
 import { wsPlugin } from './ws/plugin.js';
 
@@ -54,6 +57,11 @@ export interface AppOptions {
   trustProxy?: boolean;
   /** The jobs API: local pool, or the BullMQ queue when redisUrl is set (docs/jobs.md). */
   jobs?: JobsOptions;
+  /**
+   * Host names (with or without port) answered besides loopback when no API key is set;
+   * other Host headers get 403 HOST_NOT_ALLOWED (DNS rebinding).
+   */
+  allowedHosts?: string[];
 }
 
 /** Resolved settings routes read through `app.omni`. */
@@ -92,8 +100,18 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     logger: logger === true ? { level: 'info', stream: process.stderr } : logger,
     bodyLimit: BODY_LIMIT,
     trustProxy: options.trustProxy ?? false,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // X-Request-Id is taken only when it is a short safe token (see requestIdOf)
+    requestIdHeader: false,
+    genReqId: (req) => requestIdOf(req.headers['x-request-id']) ?? randomUUID(),
+    // a path parameter over 100 characters gets the catalogue's error, not Fastify's own
+    frameworkErrors: (err, req, reply) => {
+      const { status, body } = errorResponse(err);
+      req.log.info({ code: body.error.code }, body.error.message);
+      void reply
+        .code(status as never)
+        .type('application/json; charset=utf-8')
+        .send(body as never);
+    },
     return503OnClosing: true,
     ajv: {
       customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false },
@@ -121,8 +139,14 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     if (!options.cache) await cache.close();
   });
 
+  app.setValidatorCompiler(validatorCompiler());
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler(notFoundHandler);
+  const routeMethods = new RouteMethods();
+  app.addHook('onRoute', (route) => routeMethods.add(route.url, route.method));
+  app.setNotFoundHandler(notFoundHandler((path) => routeMethods.of(path)));
+  // JSON only: a JSON text sent as text/plain is 415, not parsed as a string
+  app.removeContentTypeParser('text/plain');
+  if (!options.apiKey) app.addHook('onRequest', hostHook(options.allowedHosts ?? []));
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
@@ -142,21 +166,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     metrics.latency.observe({ route }, reply.elapsedTime / 1000);
   });
 
-  const { default: helmet } = await import('@fastify/helmet');
-  await app.register(helmet, {
-    // Swagger UI and the control page load their own scripts and styles
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'", "'unsafe-inline'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
-        mediaSrc: ["'self'", 'blob:', 'data:'],
-        connectSrc: ["'self'", 'ws:', 'wss:'],
-      },
-    },
-    crossOriginResourcePolicy: { policy: options.cors?.length ? 'cross-origin' : 'same-origin' },
-  });
+  await registerSecurityHeaders(app, { crossOrigin: (options.cors?.length ?? 0) > 0 });
   if (options.cors && options.cors.length > 0) {
     const { default: cors } = await import('@fastify/cors');
     await app.register(cors, {
@@ -184,7 +194,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
       }),
     });
   }
-  await registerDocs(app);
+  await registerDocs(app, Boolean(options.apiKey));
   const { createJobs } = await import('../jobs/setup.js');
   const jobs = await createJobs(
     { presetDirs: options.presetDirs, ...options.jobs, redisUrl: options.redisUrl },
@@ -219,7 +229,31 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   return app;
 }
 
-async function registerDocs(app: FastifyInstance): Promise<void> {
+/**
+ * The document as configured: without an API key, no security and no 401; with one, every
+ * operation needs it but `/health`.
+ */
+function asConfigured(doc: Record<string, unknown>, keyed: boolean): Record<string, unknown> {
+  const paths = doc.paths as Record<
+    string,
+    Record<string, { responses?: Record<string, unknown>; security?: unknown }>
+  >;
+  if (!keyed) {
+    const {
+      security: _s,
+      components,
+      ...rest
+    } = doc as { security?: unknown; components?: Record<string, unknown> };
+    const { securitySchemes: _ss, ...otherComponents } = components ?? {};
+    for (const ops of Object.values(paths)) for (const op of Object.values(ops)) delete op.responses?.['401'];
+    return { ...rest, components: otherComponents };
+  }
+  const health = paths['/health']?.get;
+  if (health) health.security = [];
+  return doc;
+}
+
+async function registerDocs(app: FastifyInstance, keyed: boolean): Promise<void> {
   const { default: swagger } = await import('@fastify/swagger');
   const { default: swaggerUi } = await import('@fastify/swagger-ui');
   await app.register(swagger, {
@@ -239,6 +273,10 @@ async function registerDocs(app: FastifyInstance): Promise<void> {
         },
       },
       security: [{ apiKey: [] }, { bearer: [] }],
+    },
+    transformObject: (documentObject) => {
+      const doc = (documentObject as { openapiObject: Record<string, unknown> }).openapiObject;
+      return asConfigured(structuredClone(doc), keyed) as typeof doc;
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });

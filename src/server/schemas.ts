@@ -1,9 +1,13 @@
 /**
  * Request and response schemas of the REST API (TypeBox). Fastify validates every body with
  * them (no type coercion, unknown fields rejected) and @fastify/swagger turns them into the
- * OpenAPI 3 document at `/openapi.json`.
+ * OpenAPI 3.1 document at `/openapi.json`. The schemas state every rule they can (patterns,
+ * ranges, required fields, `oneOf`); the few rules that span fields or need the render's
+ * sample rate are listed per operation under `x-checks` (see {@link checks}).
  */
 import { type Static, Type as T, type TSchema } from '@sinclair/typebox';
+import { ERROR_CODES, type ErrorCode } from '../errors.js';
+import { presetSchema } from '../presets/validate.js';
 
 /** Most layers a mix may have (more is 413). */
 export const MAX_LAYERS = 64;
@@ -11,17 +15,52 @@ export const MAX_LAYERS = 64;
 export const MIN_RATE = 8000;
 export const MAX_RATE = 192000;
 
-const Frequency = T.Union([T.Number({ exclusiveMinimum: 0 }), T.String({ minLength: 1, maxLength: 32 })], {
-  description: 'Hz (440) or a note name (A4, C#5, Bb3, A4+15c); must be below Nyquist',
+/** A number written as text: `440`, `27.5`, `.5` (no sign). */
+const NUM = '(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)';
+/** Hz (`440`, `440hz`, `1.5khz`) or a note name (`A4`, `C#5`, `Bb3`, `A4+15c`). */
+export const FREQUENCY_PATTERN = `^ *(?:[A-Ga-g][#b]{0,2}-?[0-9]{1,2}(?:[+-][0-9]+(?:\\.[0-9]+)?c)?|\\+?(?=[0-9.]*[1-9])${NUM}(?:[eE][+-]?[0-9]+)? *(?:[kK]?[hH][zZ])?) *$`;
+/** A ratio to the first tone layer of a mix: `3/2`. */
+const RATIO_PATTERN = '^ *[0-9]+(?:\\.[0-9]+)? */ *[0-9]+(?:\\.[0-9]+)? *$';
+/** `90`, `90s`, `2m`, `1h`, `1m30s`, `500ms` (no `inf` on the server). */
+export const DURATION_PATTERN = `^ *(?=[0-9.])(?:${NUM} *(?:ms|s|min|m|h) *)*(?:${NUM} *)?$`;
+/** Decibels up to +24 (`-6dB`, `+3dBFS`). */
+const DB_24 = `(?:-${NUM}|\\+?(?:0*(?:1?[0-9]|2[0-3])(?:\\.[0-9]*)?|\\.[0-9]+|0*24(?:\\.0*)?)) *[dD][bB](?:[fF][sS])?`;
+/** Decibels up to 0 (`-6dB`). */
+const DB_0 = `(?:-${NUM}|\\+?(?:0+(?:\\.0*)?|\\.0+)) *[dD][bB](?:[fF][sS])?`;
+/** A linear gain written as text, up to 16 or up to 1. */
+const LIN_16 = '\\+?(?:0*(?:[0-9]|1[0-5])(?:\\.[0-9]*)?|\\.[0-9]+|0*16(?:\\.0*)?)';
+const LIN_1 = '\\+?(?:0*(?:\\.[0-9]+|0\\.?[0-9]*)|0*1(?:\\.0*)?)';
+/** 6k to 640k: `192k`, `96.5k` or bits per second `128000`. */
+export const BITRATE_PATTERN =
+  '^(?:(?:[6-9]|[1-9][0-9]|[1-5][0-9]{2}|6[0-3][0-9])(?:\\.[0-9]+)?|640(?:\\.0+)?)k$' +
+  '|^(?:(?:[6-9][0-9]{3}|[1-9][0-9]{4}|[1-5][0-9]{5}|6[0-3][0-9]{4})(?:\\.[0-9]+)?|640000(?:\\.0+)?)$';
+
+const FrequencyText = T.String({ minLength: 1, maxLength: 32, pattern: FREQUENCY_PATTERN });
+const Frequency = T.Union([T.Number({ exclusiveMinimum: 0 }), FrequencyText], {
+  description: 'Hz (440, "440hz") or a note name (A4, C#5, Bb3, A4+15c); must be > 0 and below Nyquist',
   examples: [440, 'A4'],
 });
-const Duration = T.Union([T.Number({ exclusiveMinimum: 0 }), T.String({ minLength: 1, maxLength: 32 })], {
-  description: "seconds (1.5) or '90s', '2m', '1h'; at most the server's --max-duration (default 600 s)",
-  examples: [1.5, '90s'],
-});
-const Gain = T.Union([T.Number({ minimum: 0 }), T.String({ minLength: 1, maxLength: 16 })], {
-  description: "linear (0.5) or decibels ('-6dB')",
-});
+const Duration = T.Union(
+  [T.Number({ exclusiveMinimum: 0 }), T.String({ minLength: 1, maxLength: 32, pattern: DURATION_PATTERN })],
+  {
+    description:
+      "seconds (1.5) or '90s', '2m', '1h', '500ms'; at least one sample, at most the server's --max-duration (default 600 s; 413 above)",
+    examples: [1.5, '90s'],
+  },
+);
+/** A gain: linear up to `max` (1 or 16) or decibels (up to 0 or +24 dB). */
+const gain = (max: 1 | 16) =>
+  T.Union(
+    [
+      T.Number({ minimum: 0, maximum: max }),
+      T.String({
+        minLength: 1,
+        maxLength: 16,
+        pattern: `^ *(?:${max === 1 ? DB_0 : DB_24}|${max === 1 ? LIN_1 : LIN_16}) *$`,
+      }),
+    ],
+    { description: `linear (0 to ${max}) or decibels ('-6dB', at most ${max === 1 ? '0' : '+24'} dB)` },
+  );
 const Waveform = T.Union(
   ['sine', 'square', 'saw', 'triangle', 'pulse'].map((w) => T.Literal(w)),
   { description: 'band-limited waveform (default sine)' },
@@ -48,7 +87,10 @@ export const OutputFields = {
   ),
   dither: T.Optional(T.Boolean({ description: 'TPDF dither for integer formats (default true)' })),
   bitrate: T.Optional(
-    T.String({ pattern: '^\\d+(\\.\\d+)?k?$', description: "encoder bitrate, e.g. '192k'" }),
+    T.String({
+      pattern: BITRATE_PATTERN,
+      description: "encoder bitrate of a lossy format (mp3, ogg, opus, m4a), 6k to 640k, e.g. '192k'",
+    }),
   ),
   seed: T.Optional(T.Integer({ minimum: 0, maximum: 4294967295, description: 'seed of noise and dither' })),
   fade: T.Optional(
@@ -56,12 +98,35 @@ export const OutputFields = {
   ),
 };
 
+const LOSSY = ['mp3', 'ogg', 'opus', 'm4a'];
+/**
+ * Rules between output fields: a bitrate only for lossy formats, FLAC holds 16 or 24-bit
+ * samples, lossy formats have no bit depth but 16 (their default).
+ */
+/** A JSON Schema `if`/`then` pair. */
+function ifThen(cond: object, then: object): object {
+  return { if: cond, then };
+}
+const OUTPUT_RULES = {
+  allOf: [
+    ifThen({ required: ['bitrate'] }, { required: ['format'], properties: { format: { enum: LOSSY } } }),
+    ifThen(
+      { required: ['format'], properties: { format: { const: 'flac' } } },
+      { properties: { bitDepth: { enum: [16, 24] } } },
+    ),
+    ifThen(
+      { required: ['format'], properties: { format: { enum: LOSSY } } },
+      { properties: { bitDepth: { const: 16 } } },
+    ),
+  ],
+};
+
 export const GenerateBody = T.Object(
   {
     frequency: Frequency,
     duration: T.Optional(Duration),
     waveform: T.Optional(Waveform),
-    amplitude: T.Optional(Gain),
+    amplitude: T.Optional(gain(1)),
     binaural: T.Optional(
       T.Number({ exclusiveMinimum: 0, maximum: 100, description: 'binaural beat in Hz (stereo)' }),
     ),
@@ -72,16 +137,24 @@ export const GenerateBody = T.Object(
     duty: T.Optional(T.Number({ minimum: 0.01, maximum: 0.99, description: 'pulse width (pulse wave)' })),
     ...OutputFields,
   },
-  { additionalProperties: false },
+  { additionalProperties: false, ...OUTPUT_RULES },
 );
 export type GenerateBody = Static<typeof GenerateBody>;
 
 export const MixLayerBody = T.Object(
   {
     frequency: T.Optional(
-      T.Union([T.Number({ exclusiveMinimum: 0 }), T.String({ minLength: 1, maxLength: 32 })], {
-        description: 'Hz, note name, or a ratio to the first layer (3/2); omit for a noise layer',
-      }),
+      T.Union(
+        [
+          T.Number({ exclusiveMinimum: 0 }),
+          FrequencyText,
+          T.String({ minLength: 1, maxLength: 32, pattern: RATIO_PATTERN }),
+        ],
+        {
+          description:
+            'Hz, note name, or a ratio to the first tone layer (3/2: a tone layer must come before, the denominator > 0); below Nyquist',
+        },
+      ),
     ),
     waveform: T.Optional(Waveform),
     noise: T.Optional(
@@ -90,10 +163,17 @@ export const MixLayerBody = T.Object(
         { description: 'a noise layer of this colour instead of a tone' },
       ),
     ),
-    gain: T.Optional(Gain),
+    gain: T.Optional(gain(16)),
     pan: T.Optional(T.Number({ minimum: -1, maximum: 1 })),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    description: 'a tone (frequency, waveform?) or a noise (noise), with gain? and pan?',
+    oneOf: [
+      { required: ['frequency'], not: { required: ['noise'] } },
+      { required: ['noise'], not: { anyOf: [{ required: ['frequency'] }, { required: ['waveform'] }] } },
+    ],
+  },
 );
 
 export const MixBody = T.Object(
@@ -104,41 +184,76 @@ export const MixBody = T.Object(
       description: `1 to ${MAX_LAYERS} layers`,
     }),
     duration: T.Optional(Duration),
-    amplitude: T.Optional(Gain),
+    amplitude: T.Optional(gain(16)),
     normalize: T.Optional(T.Boolean({ description: 'keep the sum under -1 dBFS (default true)' })),
     duty: T.Optional(T.Number({ minimum: 0.01, maximum: 0.99 })),
     ...OutputFields,
   },
-  { additionalProperties: false },
+  { additionalProperties: false, ...OUTPUT_RULES },
 );
 export type MixBody = Static<typeof MixBody>;
+
+/** Preset names: letters, digits, '.', '_' and '-' (as files of the preset folders, without `.json`). */
+export const PRESET_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]*$';
+const PresetNameText = T.String({ minLength: 1, maxLength: 100, pattern: PRESET_NAME_PATTERN });
+
+/**
+ * presets/schema.json as one self-contained schema (its `$ref`s inlined) without file layers:
+ * the server reads no files for clients.
+ */
+function requestPresetSchema(): Record<string, unknown> {
+  const root = presetSchema() as { $defs: Record<string, unknown> };
+  const inline = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(inline);
+    if (!node || typeof node !== 'object') return node;
+    const ref = (node as { $ref?: string }).$ref;
+    if (ref?.startsWith('#/$defs/')) return inline(root.$defs[ref.slice(8)]);
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node)) if (k !== '$schema' && k !== '$defs') out[k] = inline(v);
+    return out;
+  };
+  const schema = inline(root) as Record<string, unknown> & {
+    properties: { layers: { items: { oneOf: { properties?: { type?: { const?: string } } }[] } } };
+  };
+  const layer = schema.properties.layers.items;
+  layer.oneOf = layer.oneOf.filter((l) => l.properties?.type?.const !== 'file');
+  delete schema.title;
+  return schema;
+}
 
 /** `POST /render/`: a preset (inline object or built-in name) plus output options. */
 export const RenderBody = T.Object(
   {
-    preset: T.Union(
-      [T.String({ minLength: 1, maxLength: 128 }), T.Object({}, { additionalProperties: true })],
-      {
-        description: 'a preset name (GET /presets/) or a preset object (presets/schema.json)',
-      },
-    ),
+    preset: T.Union([PresetNameText, T.Unsafe<Record<string, unknown>>(requestPresetSchema())], {
+      description:
+        'a preset name (GET /presets/) or a preset object (presets/schema.json, without file layers); its frequencies below Nyquist, its timeline naming its own layers',
+    }),
     duration: T.Optional(Duration),
     ...OutputFields,
   },
-  { additionalProperties: false },
+  { additionalProperties: false, ...OUTPUT_RULES },
 );
 export type RenderBody = Static<typeof RenderBody>;
 
 export const SuggestBody = T.Object(
   {
-    frequencies: T.Array(
-      T.Union([T.Number({ exclusiveMinimum: 0 }), T.String({ minLength: 1, maxLength: 32 })]),
-      { minItems: 1, maxItems: 16, description: 'input notes: Hz or note names' },
-    ),
+    frequencies: T.Array(T.Union([T.Number({ exclusiveMinimum: 0 }), FrequencyText]), {
+      minItems: 1,
+      maxItems: 16,
+      description: 'input notes: Hz or note names, in the audible range',
+    }),
     count: T.Optional(T.Integer({ minimum: 1, maximum: 50, default: 5 })),
     range: T.Optional(
-      T.Tuple([T.Number({ exclusiveMinimum: 0 }), T.Number({ exclusiveMinimum: 0 })], {
-        description: '[lo, hi] in Hz',
+      T.Unsafe<[number, number]>({
+        type: 'array',
+        prefixItems: [
+          { type: 'number', exclusiveMinimum: 0, description: 'lo, Hz' },
+          { type: 'number', exclusiveMinimum: 0, description: 'hi, Hz (above lo)' },
+        ],
+        items: false,
+        minItems: 2,
+        maxItems: 2,
+        description: '[lo, hi] in Hz, 0 < lo < hi',
       }),
     ),
     tuning: T.Optional(T.Union([T.Literal('just'), T.Literal('12tet'), T.Literal('pythagorean')])),
@@ -178,17 +293,27 @@ export const SuggestResponse = T.Object({
 
 export const FeedbackBody = T.Object(
   {
-    id: T.Optional(T.String({ minLength: 1, maxLength: 512, description: 'a suggestion id' })),
+    id: T.Optional(
+      T.String({
+        minLength: 1,
+        maxLength: 512,
+        description: 'the id of a suggestion this server gave (POST /ai/suggest-frequencies/)',
+      }),
+    ),
     frequencies: T.Optional(
-      T.Array(T.Union([T.Number({ exclusiveMinimum: 0 }), T.String({ minLength: 1, maxLength: 32 })]), {
-        minItems: 1,
+      T.Array(T.Union([T.Number({ exclusiveMinimum: 0 }), FrequencyText]), {
+        minItems: 2,
         maxItems: 16,
-        description: 'a chord rated as a whole (instead of id)',
+        description: 'a chord of 2 to 16 notes rated as a whole (instead of id), in the audible range',
       }),
     ),
     rating: T.Number({ minimum: -1, maximum: 1, description: '+1 like, -1 dislike' }),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    description: 'either id or frequencies, and rating',
+    oneOf: [{ required: ['id'] }, { required: ['frequencies'] }],
+  },
 );
 export type FeedbackBody = Static<typeof FeedbackBody>;
 
@@ -200,9 +325,10 @@ export const FeedbackResponse = T.Object({
   }),
 });
 
+/** The body of every error. */
 export const ErrorResponse = T.Object({
   error: T.Object({
-    code: T.String({ description: 'a code of the error catalogue (docs/api.md)' }),
+    code: T.String({ description: 'a code of the error catalogue (docs/errors.md)' }),
     message: T.String(),
     field: T.Optional(T.String()),
   }),
@@ -210,14 +336,97 @@ export const ErrorResponse = T.Object({
 
 export const HealthResponse = T.Object({ status: T.Literal('ok'), version: T.String() });
 
-export const PresetName = T.Object({ name: T.String({ minLength: 1, maxLength: 128 }) });
+/** Path parameters of `GET /presets/{name}`. */
+export const PresetName = T.Object({ name: PresetNameText });
 
-/** Errors every JSON endpoint may answer, for the OpenAPI document. */
+/** What each error status means, for the OpenAPI document and docs/api.md. */
+export const STATUS_MEANING: Record<number, string> = {
+  400: 'invalid request: a field breaks its schema or a rule of x-checks',
+  401: 'an API key is configured and missing or wrong',
+  403: 'the Host header names no host this server answers to',
+  404: 'no such preset',
+  405: 'the method is not allowed on this path',
+  413: 'the body, the layer list or the duration is too large',
+  415: 'the body has a content type this operation does not take',
+  429: 'rate limited (Retry-After)',
+  500: 'a failure on the server (summary and request id only)',
+  503: 'the server is busy or a backend is unavailable (Retry-After)',
+};
+
+/** Error codes of the catalogue answered with HTTP status `status`. */
+export function codesOfStatus(status: number): ErrorCode[] {
+  return (Object.keys(ERROR_CODES) as ErrorCode[]).filter((c) => ERROR_CODES[c].http === status);
+}
+
+/** The error body of one status: its `code` is one of the catalogue's codes of that status. */
+export function errorSchema(status: number): TSchema {
+  const codes = codesOfStatus(status);
+  return T.Object(
+    {
+      error: T.Object({
+        code:
+          codes.length > 0
+            ? T.Union(
+                codes.map((c) => T.Literal(c)),
+                { description: 'a code of the error catalogue (docs/errors.md)' },
+              )
+            : T.String(),
+        message: T.String(),
+        field: T.Optional(T.String({ description: 'the offending field, e.g. layers[1].frequency' })),
+      }),
+    },
+    { description: STATUS_MEANING[status] ?? 'error' },
+  );
+}
+
+/**
+ * Error responses of an operation, for its `response` schema and so for the OpenAPI document
+ * and docs/api.md: every status an operation can answer is listed here and nowhere else.
+ * 401 is added by the route's registration only when an API key is configured.
+ * @example response: { 200: SuggestResponse, ...errorResponses(400, 413, 415, 429) }
+ */
 export function errorResponses(...codes: number[]): Record<number, TSchema> {
   const out: Record<number, TSchema> = {};
-  for (const c of codes) out[c] = ErrorResponse;
+  for (const c of codes) out[c] = errorSchema(c);
   return out;
 }
+
+/** A rule of a request that its schema cannot state (it spans fields or needs the sample rate). */
+export interface Check {
+  /** The field the error names: `layers[].frequency` matches `layers[3].frequency`; a trailing `.*` any field under it. */
+  field: string;
+  /** The codes it answers with (status 400). */
+  codes: ErrorCode[];
+  /** The rule, for people. */
+  rule: string;
+}
+
+/**
+ * The `x-checks` of an operation: the only reasons beyond its schema for which a request is
+ * refused with 400. The property test holds the server to them.
+ */
+export function checks(...list: Check[]): { 'x-checks': Check[] } {
+  return { 'x-checks': list };
+}
+
+/** Frequencies below Nyquist of `sampleRate` (default 48000) and note names in range. */
+export const nyquistCheck = (field: string): Check => ({
+  field,
+  codes: ['BAD_FREQUENCY', 'BAD_NOTE'],
+  rule: 'above 0 and below Nyquist (sampleRate / 2); note names from C-1 to G#9, cents included',
+});
+/** Durations of at least one sample. */
+export const durationCheck: Check = {
+  field: 'duration',
+  codes: ['BAD_DURATION'],
+  rule: 'at least one sample long (1 / sampleRate seconds) and > 0',
+};
+/** Gains in range when written as text. */
+export const gainCheck = (field: string): Check => ({
+  field,
+  codes: ['BAD_GAIN'],
+  rule: 'within the range of the field once converted from decibels',
+});
 
 /** A binary audio response, for the OpenAPI document. */
 export const AudioResponse = T.Unsafe<Buffer>({

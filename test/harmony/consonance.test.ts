@@ -63,6 +63,101 @@ describe('consonance', () => {
     }
   });
 
+  it('puts a major triad above a minor second and a dominant seventh above a 3-semitone cluster', () => {
+    for (const root of [55, 60, 64]) {
+      const c = (...o: number[]) => consonance(chord(root, ...o)).consonance;
+      expect(c(0, 4, 7)).toBeGreaterThan(c(0, 1));
+      expect(c(0, 4, 7)).toBeGreaterThan(c(0, 11));
+      expect(c(0, 4, 7, 10)).toBeGreaterThan(c(0, 1, 2, 3));
+      expect(c(0, 4, 7, 10)).toBeGreaterThan(c(0, 1, 2));
+    }
+  });
+
+  it('puts the octave and the fifth at the top of the dyads', () => {
+    const c = (s: number) => consonance(chord(60, 0, s)).consonance;
+    const others = [1, 2, 3, 4, 5, 6, 8, 9, 10, 11].map(c);
+    expect(c(12)).toBeGreaterThan(c(7));
+    for (const v of others) expect(c(7)).toBeGreaterThan(v);
+  });
+
+  it('barely moves under transposition in the mid register', () => {
+    const shapes = [
+      [0, 7],
+      [0, 4, 7],
+      [0, 3, 7],
+      [0, 4, 7, 10],
+      [0, 1],
+      [0, 1, 2],
+      [0, 12],
+    ];
+    for (const shape of shapes) {
+      // a whole tone either side of C4: within 0.03
+      const near = [58, 60, 62].map((root) => consonance(chord(root, ...shape)).consonance);
+      expect(Math.max(...near) - Math.min(...near)).toBeLessThan(0.03);
+    }
+    // G3 to G4: the order of these chords never changes
+    for (const root of [55, 57, 60, 62, 64, 67]) {
+      const c = (...o: number[]) => consonance(chord(root, ...o)).consonance;
+      const order = [c(0, 12), c(0, 7), c(0, 4, 7), c(0, 4, 7, 10), c(0, 3, 7), c(0, 1)];
+      for (let i = 1; i < order.length; i++) expect(order[i - 1]!).toBeGreaterThan(order[i]!);
+    }
+  });
+
+  it('keeps common chords of 2, 3 and 4 notes on one scale (means do not collapse with size)', () => {
+    const mean = (shapes: number[][]) =>
+      shapes.map((s) => consonance(chord(60, ...s)).consonance).reduce((a, b) => a + b) / shapes.length;
+    const dyads = mean([
+      [0, 3],
+      [0, 4],
+      [0, 5],
+      [0, 7],
+      [0, 8],
+      [0, 9],
+      [0, 12],
+    ]);
+    const triads = mean([
+      [0, 4, 7],
+      [0, 3, 7],
+      [0, 3, 8],
+      [0, 5, 9],
+      [0, 4, 9],
+      [0, 5, 8],
+      [0, 3, 6],
+      [0, 5, 7],
+      [0, 2, 7],
+    ]);
+    const tetrads = mean([
+      [0, 4, 7, 10],
+      [0, 4, 7, 11],
+      [0, 3, 7, 10],
+      [0, 3, 6, 10],
+      [0, 3, 6, 9],
+      [0, 4, 7, 9],
+      [0, 3, 7, 9],
+      [0, 4, 7, 12],
+      [0, 3, 7, 12],
+      [0, 2, 4, 7],
+    ]);
+    expect(triads).toBeGreaterThanOrEqual(0.75 * dyads);
+    expect(tetrads).toBeGreaterThanOrEqual(0.75 * dyads);
+  });
+
+  it('rates every chord of 2-4 notes above C4 within an octave without collapsing by size', () => {
+    const sets: number[][][] = [[], [], []];
+    for (let mask = 1; mask < 1 << 12; mask++) {
+      const offsets = [0];
+      for (let b = 0; b < 12; b++) if (mask & (1 << b)) offsets.push(b + 1);
+      if (offsets.length <= 4) sets[offsets.length - 2]!.push(offsets);
+    }
+    expect(sets.map((s) => s.length)).toEqual([12, 66, 220]);
+    const means = sets.map(
+      (s) => s.map((o) => consonance(chord(60, ...o)).consonance).reduce((a, b) => a + b) / s.length,
+    );
+    // listeners rate tetrads about 17 % below dyads on average; a collapse would be ~60 %
+    expect(means[2]! / means[0]!).toBeGreaterThan(0.7);
+    expect(means[1]! / means[0]!).toBeGreaterThan(0.8);
+  });
+
   it('works on just and tempered tunings alike and ignores the order of notes', () => {
     const just = consonance([264, 330, 396]).consonance;
     const tempered = consonance(chord(60, 0, 4, 7)).consonance;
@@ -82,10 +177,17 @@ describe('consonance', () => {
 
   it('uses normalisation constants that match the documented reference population', () => {
     const fresh = computeReferenceStats(referenceChords());
-    for (const key of ['roughness', 'harmonicity', 'periodicity', 'tonalDissonance'] as const) {
-      expect(fresh[key]![0]).toBeCloseTo(REFERENCE_STATS[key][0], 9);
-      expect(fresh[key]![1]).toBeCloseTo(REFERENCE_STATS[key][1], 9);
+    expect(fresh.pairRoughness[0]).toBeCloseTo(REFERENCE_STATS.pairRoughness[0], 9);
+    expect(fresh.pairRoughness[1]).toBeCloseTo(REFERENCE_STATS.pairRoughness[1], 9);
+    for (const key of ['harmonicity', 'periodicity', 'tonalDissonance'] as const) {
+      expect(fresh[key]).toHaveLength(5);
+      fresh[key].forEach(([mean, sd], i) => {
+        expect(mean).toBeCloseTo(REFERENCE_STATS[key][i]![0], 9);
+        expect(sd).toBeCloseTo(REFERENCE_STATS[key][i]![1], 9);
+      });
     }
+    expect(fresh.score[0]).toBeCloseTo(REFERENCE_STATS.score[0], 9);
+    expect(fresh.score[1]).toBeCloseTo(REFERENCE_STATS.score[1], 9);
   });
 
   it('rejects empty and oversized chords', () => {

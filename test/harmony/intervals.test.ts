@@ -28,7 +28,7 @@ describe('interval names', () => {
 });
 
 describe('just ratios', () => {
-  it('finds the 5-limit ratios of the 12-TET intervals', () => {
+  it('maps every 12-TET interval to its usual just ratio (m2 16/15, tritone 45/32, m7 16/9)', () => {
     const expected = [
       '1/1',
       '16/15',
@@ -36,11 +36,11 @@ describe('just ratios', () => {
       '6/5',
       '5/4',
       '4/3',
-      '7/5',
+      '45/32',
       '3/2',
       '8/5',
       '5/3',
-      '9/5',
+      '16/9',
       '15/8',
       '2/1',
     ];
@@ -48,6 +48,48 @@ describe('just ratios', () => {
       const { ratio } = justRatio(2 ** (s / 12));
       expect(`${ratio.num}/${ratio.den}`).toBe(expected[s]);
     }
+  });
+
+  it('maps compound 12-TET intervals to compound just ratios', () => {
+    const expected = [
+      '32/15',
+      '9/4',
+      '12/5',
+      '5/2',
+      '8/3',
+      '45/16',
+      '3/1',
+      '16/5',
+      '10/3',
+      '32/9',
+      '15/4',
+      '4/1',
+    ];
+    for (let s = 13; s <= 24; s++) {
+      const { ratio } = justRatio(2 ** (s / 12));
+      expect(`${ratio.num}/${ratio.den}`).toBe(expected[s - 13]);
+    }
+  });
+
+  it('maps every common just interval given exactly to itself', () => {
+    const just = ['16/15', '10/9', '9/8', '8/7', '7/6', '6/5', '5/4', '9/7', '4/3', '7/5', '45/32', '64/45'];
+    just.push('10/7', '3/2', '8/5', '5/3', '7/4', '16/9', '9/5', '15/8', '2/1', '25/24', '81/64', '32/27');
+    just.push('27/16', '243/128', '135/128', '5/2', '3/1', '7/2');
+    for (const r of just) {
+      const [p, q] = r.split('/').map(Number);
+      const j = justRatio(p! / q!);
+      expect(`${j.ratio.num}/${j.ratio.den}`).toBe(r);
+      expect(Math.abs(j.errorCents)).toBeLessThan(1e-9);
+    }
+  });
+
+  it('lets complex ratios claim less room than simple ones', () => {
+    // 15 cents from 3/2 is still 3/2; 15 cents from 45/32 is not 45/32.
+    expect(justRatio(1.5 * 2 ** (15 / 1200)).ratio).toEqual({ num: 3, den: 2 });
+    expect(justRatio((45 / 32) * 2 ** (-15 / 1200)).ratio).not.toEqual({ num: 45, den: 32 });
+    // a slightly wide tempered minor second is still 16/15, not 15/14 (Tenney 7.91, not 7.71)
+    expect(justRatio(2 ** (105 / 1200)).ratio).toEqual({ num: 16, den: 15 });
+    expect(justRatio(2 ** (105 / 1200)).tenney).toBeCloseTo(Math.log2(240), 9);
   });
 
   it('inverts ratios below 1 and reports the error in cents', () => {

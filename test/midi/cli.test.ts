@@ -50,7 +50,16 @@ function badCases(): [string, Uint8Array, RegExp][] {
 describe('omnisonic render song.mid', () => {
   it('renders a multi-track file: length, pitch of each part, exit 0', () => {
     writeFileSync(join(dir, 'song.mid'), good());
-    const r = run(['render', join(dir, 'song.mid'), '-o', join(dir, 'song.wav'), '-b', '32f']);
+    const r = run([
+      'render',
+      join(dir, 'song.mid'),
+      '--synth',
+      'builtin',
+      '-o',
+      join(dir, 'song.wav'),
+      '-b',
+      '32f',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const wav = new WaveFile(readFileSync(join(dir, 'song.wav')));

@@ -12,9 +12,9 @@ export function renderSong(
   block = 4096,
 ): { out: Float64Array[]; engine: Engine } {
   const song = parseMidi(writeMidi(spec));
-  const { scene, synth } = midiScene(song, { sampleRate: SR, ...o });
+  const { scene, layer } = midiScene(song, { sampleRate: SR, ...o });
   const engine = new Engine(scene);
-  engine.attach(synth);
+  engine.attach(layer);
   const total = engine.totalFrames;
   const out = Array.from({ length: engine.channels }, () => new Float64Array(total));
   const tmp = Array.from({ length: engine.channels }, () => new Float64Array(block));

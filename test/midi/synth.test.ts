@@ -19,6 +19,18 @@ function levelNear(db: Float64Array, f: number, n: number, hz = 6): number {
   return best;
 }
 
+describe('MIDI render: zero-length notes', () => {
+  it('sounds a note whose note-off is on the same tick as its note-on, at its pitch', () => {
+    const { out } = renderSong(
+      { tracks: [[{ tick: 0, bytes: [0xc0, 73] }, ...note(0, 69, 0, 0, 100)]] },
+      { voiceMap: SINE },
+    );
+    const x = out[0]!;
+    expect(rms(x, 0, at(0.05))).toBeGreaterThan(0.02);
+    expect(peakFrequency(spectrumDb(x, 2048, 0), SR)).toBeCloseTo(440, -1);
+  });
+});
+
 describe('MIDI render: timing', () => {
   it('starts every note within 1 ms of its time, through tempo changes', () => {
     // 480 ticks a quarter; 120 BPM, then 90 BPM from tick 1920, then 200 BPM from tick 3840

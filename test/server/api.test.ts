@@ -209,13 +209,7 @@ describe('POST /mix-frequencies/', () => {
   it.each([
     ['no layers', { layers: [] }, 400, 'BAD_VALUE', 'layers'],
     ['layers not an array', { layers: { frequency: 440 } }, 400, 'BAD_VALUE', 'layers'],
-    [
-      'a layer without frequency or noise',
-      { layers: [{ gain: 0.5 }] },
-      400,
-      'BAD_LAYER',
-      'layers[0].frequency',
-    ],
+    ['a layer without frequency or noise', { layers: [{ gain: 0.5 }] }, 400, 'BAD_LAYER', 'layers[0]'],
     [
       'a layer above Nyquist',
       { layers: [{ frequency: 440 }, { frequency: 25000 }] },
@@ -239,7 +233,7 @@ describe('POST /mix-frequencies/', () => {
     ],
     ['an unknown noise colour', { layers: [{ noise: 'green' }] }, 400, 'BAD_WAVEFORM', 'layers[0].noise'],
     ['a gain as an array', { layers: [{ frequency: 440, gain: [1] }] }, 400, 'BAD_GAIN', 'layers[0].gain'],
-    ['a gain above 16', { layers: [{ frequency: 440, gain: 20 }] }, 400, 'BAD_VALUE', 'layers[0].gain'],
+    ['a gain above 16', { layers: [{ frequency: 440, gain: 20 }] }, 400, 'BAD_GAIN', 'layers[0].gain'],
     [
       '65 layers',
       { layers: Array.from({ length: 65 }, () => ({ frequency: 440 })) },
@@ -304,7 +298,7 @@ describe('harmony endpoints', () => {
     ['/ai/suggest-frequencies/', { frequencies: [440], count: 0 }, 'BAD_VALUE', 'count'],
     ['/ai/suggest-frequencies/', { frequencies: [440], goal: 'chaos' }, 'BAD_VALUE', 'goal'],
     ['/ai/feedback/', { id: 'nonsense', rating: 1 }, 'BAD_VALUE', 'id'],
-    ['/ai/feedback/', { rating: 1 }, 'BAD_VALUE', 'id'],
+    ['/ai/feedback/', { rating: 1 }, 'BAD_VALUE', undefined],
     ['/ai/feedback/', { id: 'x', rating: 5 }, 'BAD_VALUE', 'rating'],
   ])('%s 400 for %j', async (url, body, code, field) => {
     const res = await post(app, url, body);
@@ -350,8 +344,10 @@ describe('presets', () => {
     const none = await app.inject({ method: 'GET', url: '/presets/no-such-preset' });
     expect(none.statusCode).toBe(404);
     expect(none.json().error.code).toBe('NOT_FOUND');
+    // not a name (the path parameter's pattern): refused before any file is looked up
     const traversal = await app.inject({ method: 'GET', url: '/presets/..%2F..%2Fpackage' });
-    expect(traversal.statusCode).toBe(404);
+    expect(traversal.statusCode).toBe(400);
+    expect(traversal.json().error.field).toBe('name');
   });
 
   it('renders a preset by name and an inline preset; refuses file layers', async () => {
@@ -372,7 +368,8 @@ describe('presets', () => {
     const missing = await post(app, '/render/', { preset: 'nope' });
     expect(missing.statusCode).toBe(404);
     const path = await post(app, '/render/', { preset: '../package.json' });
-    expect(path.statusCode).toBe(404);
+    expect(path.statusCode).toBe(400);
+    expect(path.json().error.field).toBe('preset');
   });
 });
 

@@ -13,11 +13,22 @@ export function register(program: Command): void {
     .description(
       'Render a preset (a built-in or user preset by name, or a preset JSON file) or a MIDI file offline.',
     )
-    .argument('<preset>', 'preset name, preset file (.json) or MIDI file (.mid, .midi)')
+    .argument(
+      '<preset>',
+      'preset name, preset file (.json) or MIDI file (recognised by content: MThd or RMID)',
+    )
     .option('-d, --duration <time>', "override the preset's duration: 1.5, 90s, 2m, 1h, inf (stdout only)")
     .option('--preset-dir <dir>', 'also look for presets in <dir> (repeatable; searched first)', collect)
     .option('--seed <n>', "override the preset's noise seed")
-    .option('--voices <file.json>', 'MIDI files: voice map (per-channel, per-program wave and envelope)');
+    .option(
+      '--voices <file.json>',
+      'MIDI files: voice map of the built-in synthesizer (implies --synth builtin)',
+    )
+    .option(
+      '--soundfont <file>',
+      'MIDI files: SoundFont bank (.sf2, .sf3, .dls); default $OMNISONIC_SOUNDFONT, then the bundled GM bank',
+    )
+    .option('--synth <kind>', 'MIDI files: builtin|soundfont (default: soundfont when a bank is found)');
   addOutputOptions(render);
   const rate = render.options.find((o) => o.long === '--rate');
   if (rate) rate.defaultValueDescription = "the preset's sampleRate, else 48000";
@@ -32,7 +43,9 @@ Examples:
   omnisonic render alpha-relax -o alpha.flac          whole timed session, FLAC
   omnisonic render beta-to-theta -d 2m -o preview.wav first two minutes
   omnisonic render ./my-session.json -o - | aplay
-  omnisonic render song.mid -o song.wav
+  omnisonic render song.mid -o song.wav                General MIDI bank (FluidR3 Mono), stereo
+  omnisonic render song.mid --soundfont my.sf2 -o song.flac
+  omnisonic render song.mid --synth builtin -o song.wav
   omnisonic render song.mid --voices my-voices.json -o song.flac   (see docs/midi.md)`,
   );
   render.action(async (preset: string, opts: Record<string, unknown>, cmd: Command) => {

@@ -13,6 +13,10 @@ export function register(program: Command): void {
     .option('--api-key <key>', 'require this key (X-API-Key or Authorization: Bearer); env OMNISONIC_API_KEY')
     .option('--cors <origins>', "origins allowed by CORS, comma-separated ('*' for any); none by default")
     .option(
+      '--allowed-hosts <names>',
+      'Host names answered besides localhost, 127.0.0.1 and [::1] when no API key is set, comma-separated',
+    )
+    .option(
       '--redis <url>',
       'Redis for the job queue, the shared cache, profiles and limits (env REDIS_URL); in memory otherwise',
     )

@@ -2,7 +2,7 @@
  * Tenney height of the just ratios of every pair of notes in a chord: how complex the chord's
  * intervals are when heard as small-integer ratios.
  */
-import { DEFAULT_RATIO_TOLERANCE, justRatio } from '../intervals.js';
+import { justRatio } from '../intervals.js';
 import type { Ratio } from '../ratio.js';
 import { checkFrequencies } from './spectrum.js';
 
@@ -24,14 +24,11 @@ export interface TenneySummary {
 }
 
 /**
- * Tenney height log2(p q) of the simplest ratio p/q (within `tolerance`) of every note pair.
+ * Tenney height log2(p q) of the just ratio p/q ({@link justRatio}) of every note pair.
  *
  * @example pairwiseTenney([200, 300]).mean // log2(6) = 2.585
  */
-export function pairwiseTenney(
-  freqsHz: readonly number[],
-  tolerance = DEFAULT_RATIO_TOLERANCE,
-): TenneySummary {
+export function pairwiseTenney(freqsHz: readonly number[], tolerance?: number): TenneySummary {
   checkFrequencies(freqsHz);
   const sorted = [...freqsHz].sort((a, b) => a - b);
   const pairs: TenneyPair[] = [];

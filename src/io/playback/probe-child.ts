@@ -6,6 +6,8 @@
  * argv: <device|''> <sampleRate> <channels>. Exit 0 = the device opens; 3 = speaker is not
  * installed; 4 = the device cannot be opened. Any other end (an abort) means no usable ALSA.
  */
+import { defaultExport } from '../default-export.js';
+
 const [device, rate, channels] = process.argv.slice(2);
 
 async function probe(): Promise<number> {
@@ -16,7 +18,7 @@ async function probe(): Promise<number> {
     close(flush: boolean): void;
   };
   try {
-    Speaker = (await import('speaker')).default as unknown as typeof Speaker;
+    Speaker = defaultExport<typeof Speaker>(await import('speaker'));
   } catch (e) {
     process.stdout.write(`speaker: ${(e as Error).message.split('\n')[0]}`);
     return 3;

@@ -1,4 +1,5 @@
 import { OmniError } from '../../errors.js';
+import { defaultExport } from '../default-export.js';
 import { type DeviceRequest, probeDevice } from './device.js';
 
 /** A sound card output taking interleaved s16 PCM. */
@@ -31,7 +32,7 @@ export async function openSpeaker(req: DeviceRequest): Promise<PcmOut> {
   await probeDevice(req);
   let Speaker: (new (opts: Record<string, unknown>) => SpeakerStream) & { description?: string };
   try {
-    Speaker = (await import('speaker')).default as unknown as typeof Speaker;
+    Speaker = defaultExport<typeof Speaker>(await import('speaker'));
   } catch (e) {
     throw new OmniError('NO_AUDIO_DEVICE', 'cannot load the optional package speaker', {
       hint: 'npm install speaker',

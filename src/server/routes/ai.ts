@@ -6,10 +6,19 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { invalid } from '../../errors.js';
+import { HarmonyError } from '../../harmony/errors.js';
 import { applyFeedback, decodeSuggestionId, emptyProfile, type Profile } from '../../harmony/profile.js';
 import { type SuggestRequest, suggest } from '../../harmony/recommend.js';
 import { clientIdOf } from '../auth.js';
-import { errorResponses, FeedbackBody, FeedbackResponse, SuggestBody, SuggestResponse } from '../schemas.js';
+import {
+  type Check,
+  checks,
+  errorResponses,
+  FeedbackBody,
+  FeedbackResponse,
+  SuggestBody,
+  SuggestResponse,
+} from '../schemas.js';
 
 function loadProfile(app: FastifyInstance, req: FastifyRequest): Promise<Profile | undefined> {
   return app.profiles.get(clientIdOf(req)).catch((e: Error) => {
@@ -47,6 +56,23 @@ function chordFeatures(frequencies: (number | string)[]): string[] {
   return [...best.features];
 }
 
+/** Notes of a chord: the harmony engine's limits. */
+const notesCheck = (field: string): Check => ({
+  field,
+  codes: ['BAD_FREQUENCY', 'BAD_NOTE', 'BAD_VALUE'],
+  rule: 'finite frequencies > 0; note names from C-1 to G9',
+});
+
+/** Runs `fn`; a harmony error that names no field gets `field`. */
+function withField<R>(fn: () => R, field: string): R {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof HarmonyError && e.field === undefined) throw new HarmonyError(e.code, e.message, field);
+    throw e;
+  }
+}
+
 /** Registers the harmony endpoints. */
 export async function aiRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Body: SuggestBody }>(
@@ -58,7 +84,12 @@ export async function aiRoutes(app: FastifyInstance): Promise<void> {
           'Harmonic suggestions as `omnisonic suggest --json`, ranked with the adaptive profile of this client (API key, else IP).',
         tags: ['harmony'],
         body: SuggestBody,
-        response: { 200: SuggestResponse, ...errorResponses(400, 401, 413, 429) },
+        response: { 200: SuggestResponse, ...errorResponses(400, 401, 403, 413, 415, 429) },
+        ...checks(notesCheck('frequencies'), {
+          field: 'range',
+          codes: ['BAD_VALUE'],
+          rule: 'lo < hi, both finite',
+        }),
       },
     },
     async (req) => {
@@ -72,7 +103,7 @@ export async function aiRoutes(app: FastifyInstance): Promise<void> {
         ...(b.goal !== undefined ? { goal: b.goal } : {}),
         ...(profile ? { profile } : {}),
       };
-      return suggest(request);
+      return withField(() => suggest(request), 'frequencies');
     },
   );
 
@@ -85,7 +116,16 @@ export async function aiRoutes(app: FastifyInstance): Promise<void> {
           'Updates the adaptive profile of this client: `rating` +1 like, -1 dislike (any value between).',
         tags: ['harmony'],
         body: FeedbackBody,
-        response: { 200: FeedbackResponse, ...errorResponses(400, 401, 413, 429) },
+        response: { 200: FeedbackResponse, ...errorResponses(400, 401, 403, 413, 415, 429) },
+        ...checks(
+          notesCheck('frequencies'),
+          { field: 'id', codes: ['BAD_VALUE'], rule: 'an id this server gave in a suggestion' },
+          {
+            field: 'frequencies',
+            codes: ['BAD_VALUE'],
+            rule: 'a chord whose last note is near a note the others can suggest',
+          },
+        ),
       },
     },
     async (req) => {
@@ -97,10 +137,13 @@ export async function aiRoutes(app: FastifyInstance): Promise<void> {
           b.id === undefined ? 'id' : 'frequencies',
         );
       }
-      const features = b.id !== undefined ? decodeSuggestionId(b.id).features : chordFeatures(b.frequencies!);
+      const features =
+        b.id !== undefined
+          ? decodeSuggestionId(b.id).features
+          : withField(() => chordFeatures(b.frequencies!), 'frequencies');
       // one atomic update wherever the profile lives (docs/jobs.md, shared state)
       const profile = await app.profiles.feedback(clientIdOf(req), features, b.rating).catch((e: Error) => {
-        if (e.name === 'HarmonyError') throw e;
+        if (e instanceof HarmonyError) throw e;
         req.log.warn({ err: e.message }, 'profile not stored: its store is unavailable');
         return applyFeedback(emptyProfile(), { features }, b.rating);
       });

@@ -11,8 +11,10 @@ import { errorResponses } from '../schemas.js';
 export const MAX_UPLOAD = 64 * 1024 * 1024;
 const WAV_TYPES = ['audio/wav', 'audio/x-wav', 'audio/wave', 'audio/vnd.wave'];
 
-/** Registers the analysis endpoint. */
+/** Registers the analysis endpoint: WAV bodies only (any other content type is 415). */
 export async function analyzeRoutes(app: FastifyInstance): Promise<void> {
+  // this plugin's own parsers: JSON and text bodies are refused here, not parsed
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser(WAV_TYPES, { parseAs: 'buffer', bodyLimit: MAX_UPLOAD }, (_req, body, done) =>
     done(null, body),
   );
@@ -20,15 +22,31 @@ export async function analyzeRoutes(app: FastifyInstance): Promise<void> {
     '/analyze/',
     {
       bodyLimit: MAX_UPLOAD,
+      config: {
+        accepts: 'audio/wav',
+        // the body is bytes, validated by the decoder: documented here, not given to the validator
+        swaggerTransform: ({ schema, url }) => ({
+          url,
+          schema: {
+            ...schema,
+            consumes: WAV_TYPES,
+            body: {
+              type: 'string',
+              format: 'binary',
+              contentMediaType: 'audio/wav',
+              description: 'a WAV file: PCM 8 to 32-bit or float 32/64-bit, up to 64 MiB',
+            },
+          } as typeof schema,
+        }),
+      },
       schema: {
         summary: 'Analyse a WAV file',
         description:
           'f0, partials, notes, chord, key, consonance and loudness (LUFS, true peak) of the WAV sent as the body (Content-Type: audio/wav), as `omnisonic analyze --json`.',
         tags: ['harmony'],
-        consumes: WAV_TYPES,
         response: {
           200: T.Object({}, { additionalProperties: true, description: 'the analysis' }),
-          ...errorResponses(400, 401, 413, 415, 429),
+          ...errorResponses(400, 401, 403, 413, 415, 429),
         },
       },
     },

@@ -10,7 +10,16 @@ import { toneScene } from '../../render/build.js';
 import { sceneChannels } from '../../render/engine.js';
 import type { Scene } from '../../render/scene.js';
 import { cacheKey, packAudio, unpackAudio } from '../cache.js';
-import { AudioResponse, errorResponses, GenerateBody, MixBody, RenderBody } from '../schemas.js';
+import {
+  AudioResponse,
+  checks,
+  durationCheck,
+  errorResponses,
+  GenerateBody,
+  MixBody,
+  nyquistCheck,
+  RenderBody,
+} from '../schemas.js';
 import { renderToBuffer } from '../work/render-stream.js';
 import { durationOf, generateRequest, mixRequest, planOf } from '../work/requests.js';
 
@@ -66,7 +75,7 @@ export async function sendAudio(
     .send(out.body);
 }
 
-const audioResponse = (summary: string) => ({
+const audioResponse = (summary: string, ...statuses: number[]) => ({
   200: {
     description: summary,
     content: Object.fromEntries(
@@ -75,7 +84,7 @@ const audioResponse = (summary: string) => ({
       ),
     ),
   },
-  ...errorResponses(400, 401, 413, 415, 429, 500),
+  ...errorResponses(400, 401, 403, ...statuses, 413, 415, 429, 500),
 });
 
 /** Registers the audio endpoints. */
@@ -89,6 +98,11 @@ export async function audioRoutes(app: FastifyInstance): Promise<void> {
         tags: ['audio'],
         body: GenerateBody,
         response: audioResponse('the tone as an audio file'),
+        ...checks(nyquistCheck('frequency'), durationCheck, {
+          field: 'binaural',
+          codes: ['BAD_FREQUENCY'],
+          rule: 'both ears within range: frequency - binaural/2 > 0 and frequency + binaural/2 below Nyquist',
+        }),
       },
     },
     async (req, reply) => {
@@ -117,6 +131,11 @@ export async function audioRoutes(app: FastifyInstance): Promise<void> {
         tags: ['audio'],
         body: MixBody,
         response: audioResponse('the mix as an audio file'),
+        ...checks(nyquistCheck('layers[].frequency'), durationCheck, {
+          field: 'layers[].frequency',
+          codes: ['BAD_LAYER'],
+          rule: 'a ratio (3/2) needs a tone layer before it and a denominator > 0',
+        }),
       },
     },
     async (req, reply) => {
@@ -143,7 +162,12 @@ export async function audioRoutes(app: FastifyInstance): Promise<void> {
           'A built-in preset by name, or a preset object (presets/schema.json), as `omnisonic render` does.',
         tags: ['audio', 'presets'],
         body: RenderBody,
-        response: audioResponse('the preset as an audio file'),
+        response: audioResponse('the preset as an audio file', 404),
+        ...checks(durationCheck, {
+          field: 'preset.*',
+          codes: ['BAD_PRESET', 'BAD_FREQUENCY', 'BAD_NOTE', 'BAD_VALUE', 'BAD_DURATION', 'BAD_GAIN'],
+          rule: 'the rules of presets that their schema cannot state (docs/presets.md): frequencies below Nyquist, unique layer ids, timeline steps naming existing layers and parameters inside the duration',
+        }),
       },
     },
     async (req, reply) => {
@@ -151,7 +175,7 @@ export async function audioRoutes(app: FastifyInstance): Promise<void> {
       const b = req.body;
       const sampleRate = b.sampleRate ?? 48000;
       const scene = await presetScene(b.preset, { sampleRate, presetDirs: app.omni.presetDirs });
-      if (b.duration !== undefined) scene.duration = durationOf(b.duration, app.omni.maxDuration);
+      if (b.duration !== undefined) scene.duration = durationOf(b.duration, app.omni.maxDuration, sampleRate);
       if (!Number.isFinite(scene.duration) || scene.duration > app.omni.maxDuration) {
         throw invalid(
           'TOO_LONG',

@@ -1,9 +1,10 @@
-/** `GET /presets/` and `GET /presets/{name}`. */
+/** `GET /presets/`, `GET /presets/{name}` and `GET /presets/schema.json`. */
 import { readFile } from 'node:fs/promises';
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { invalid } from '../../errors.js';
 import { findPreset, listPresets } from '../../presets/resolve.js';
+import { SCHEMA_URL } from '../../presets/validate.js';
 import { errorResponses, PresetName } from '../schemas.js';
 
 const PresetSummary = T.Object({
@@ -25,7 +26,10 @@ export async function presetRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         summary: 'List presets',
         tags: ['presets'],
-        response: { 200: T.Object({ presets: T.Array(PresetSummary) }), ...errorResponses(401, 429) },
+        response: {
+          200: T.Object({ presets: T.Array(PresetSummary) }),
+          ...errorResponses(401, 403, 429),
+        },
       },
     },
     async () => {
@@ -45,6 +49,23 @@ export async function presetRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
+  app.get(
+    '/presets/schema.json',
+    {
+      schema: {
+        summary: 'The JSON Schema of presets',
+        description: 'presets/schema.json (draft 2020-12), the schema of preset files and inline presets.',
+        tags: ['presets'],
+        response: {
+          200: T.Object({}, { additionalProperties: true, description: 'a JSON Schema' }),
+          ...errorResponses(401, 403, 429),
+        },
+      },
+    },
+    async (_req, reply) =>
+      reply.type('application/json; charset=utf-8').send(await readFile(SCHEMA_URL, 'utf8')),
+  );
+
   app.get<{ Params: { name: string } }>(
     '/presets/:name',
     {
@@ -54,15 +75,13 @@ export async function presetRoutes(app: FastifyInstance): Promise<void> {
         params: PresetName,
         response: {
           200: T.Object({}, { additionalProperties: true, description: 'the preset (presets/schema.json)' }),
-          ...errorResponses(401, 404, 429),
+          ...errorResponses(400, 401, 403, 404, 429),
         },
       },
     },
     async (req, reply) => {
       const { name } = req.params;
-      if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name) || name.endsWith('.json')) {
-        throw invalid('NOT_FOUND', `no preset named '${name}'`, 'name');
-      }
+      if (name.endsWith('.json')) throw invalid('NOT_FOUND', `no preset named '${name}'`, 'name');
       const { file } = findPreset(name, lookup());
       const text = await readFile(file, 'utf8');
       return reply.type('application/json; charset=utf-8').send(text);

@@ -9,7 +9,11 @@ export async function systemRoutes(app: FastifyInstance): Promise<void> {
     '/health',
     {
       config: { rateLimit: false },
-      schema: { summary: 'Liveness', tags: ['system'], response: { 200: HealthResponse } },
+      schema: {
+        summary: 'Liveness',
+        tags: ['system'],
+        response: { 200: HealthResponse, ...errorResponses(403) },
+      },
     },
     async () => ({ status: 'ok' as const, version: app.omni.version }),
   );
@@ -23,10 +27,12 @@ export async function systemRoutes(app: FastifyInstance): Promise<void> {
         description:
           'requests by route and status, latency histogram, cache hits and misses, renders, WebSocket sessions',
         tags: ['system'],
-        produces: ['text/plain'],
         response: {
-          200: { type: 'string', description: 'Prometheus text format 0.0.4' },
-          ...errorResponses(401),
+          200: {
+            description: 'Prometheus text format 0.0.4',
+            content: { 'text/plain': { schema: { type: 'string' } } },
+          },
+          ...errorResponses(401, 403),
         },
       },
     },

@@ -17,9 +17,21 @@ import type { GenerateBody, MixBody, OutputFieldsBody, RenderBody } from '../sch
 
 const DEFAULT_SEED = 0x5eed;
 
-/** Seconds from a number or text, within the server's limit. */
-export function durationOf(v: number | string | undefined, maxDuration: number, fallback = 5): number {
+/** Seconds from a number or text: at least one sample at `sampleRate` (when given), within the server's limit. */
+export function durationOf(
+  v: number | string | undefined,
+  maxDuration: number,
+  sampleRate?: number,
+  fallback = 5,
+): number {
   const d = v === undefined ? fallback : parseDuration(v, 'duration', false);
+  if (sampleRate !== undefined && Math.round(d * sampleRate) < 1) {
+    throw invalid(
+      'BAD_DURATION',
+      `duration: at least one sample (1/${sampleRate} s), got ${v} s`,
+      'duration',
+    );
+  }
   if (d > maxDuration) {
     throw invalid('TOO_LONG', `duration: at most ${maxDuration} s on this server, got ${d} s`, 'duration');
   }
@@ -78,7 +90,7 @@ export function generateRequest(
   const sampleRate = b.sampleRate ?? 48000;
   const tone: ToneOptions = {
     freq: frequencyOf(b.frequency, sampleRate, 'frequency'),
-    duration: durationOf(b.duration, maxDuration),
+    duration: durationOf(b.duration, maxDuration, sampleRate),
     wave: (b.waveform ?? 'sine') as Wave,
     amplitude: gainOf(b.amplitude, 'amplitude') ?? 10 ** (-6 / 20),
     sampleRate,
@@ -135,7 +147,7 @@ export function mixRequest(
     return { kind: 'tone', freq, wave: (l.waveform ?? 'sine') as Wave, ...common };
   });
   const scene = mixScene(layers, {
-    duration: durationOf(b.duration, maxDuration),
+    duration: durationOf(b.duration, maxDuration, sampleRate),
     amplitude: gainOf(b.amplitude, 'amplitude') ?? 1,
     normalize: b.normalize ?? true,
     duty: b.duty ?? 0.5,
@@ -182,7 +194,7 @@ export async function renderJob(
 ): Promise<AudioJob> {
   const sampleRate = b.sampleRate ?? 48000;
   const scene = await presetScene(b.preset, { sampleRate, presetDirs });
-  if (b.duration !== undefined) scene.duration = durationOf(b.duration, maxDuration);
+  if (b.duration !== undefined) scene.duration = durationOf(b.duration, maxDuration, sampleRate);
   if (!Number.isFinite(scene.duration) || scene.duration > maxDuration) {
     throw invalid(
       'TOO_LONG',

@@ -1,274 +1,252 @@
 import { performance } from 'node:perf_hooks';
 import type { WebSocket } from 'ws';
-import type { Quantizer } from '../../dsp/quantize.js';
-import { invalid } from '../../errors.js';
-import type { Engine } from '../../render/engine.js';
-import type { Layer } from '../../render/layer.js';
+import { invalid, OmniError } from '../../errors.js';
 import type { LayerSpec } from '../../render/scene.js';
-import { TONE_PARAMS } from '../../render/tone-layer.js';
-import type { AudioOptions, LayerRef, VizOptions } from './protocol.js';
+import { LayerBook } from './layer-book.js';
+import { Outbox } from './outbox.js';
+import type { LayerRef } from './protocol.js';
 import type { SessionStats } from './session.js';
-import { Visualizer } from './viz.js';
+import { HEADER_BYTES, type SynthOutput, type SynthSpec, VIZ_ONLY_BLOCK } from './synth.js';
+import type { WireError } from './synth-host.js';
+import type { SynthPool } from './workers.js';
 
-/** Bytes of the binary frame header: uint32 seq, float64 first frame, uint32 frame count. */
-export const HEADER_BYTES = 16;
-/** Block rendered when the client asked for no audio (viz only), frames. */
-const VIZ_ONLY_BLOCK = 512;
 /** Fade applied to a removed layer before it goes, seconds. */
 const REMOVE_FADE_SEC = 0.01;
 /** How far behind real time a stream may fall before it re-anchors its clock, seconds. */
 const MAX_LAG_SEC = 1;
 
 export interface AudioStreamOptions {
-  engine: Engine;
-  /** The scene's layers, in order (to check `set` parameters against them). */
-  layers: LayerSpec[];
-  audio: AudioOptions | null;
-  viz: VizOptions | null;
+  pool: SynthPool;
+  spec: SynthSpec;
   latencyMs: number;
-  quantizer: Quantizer | null;
   bytesPerSec: number;
   socket: WebSocket;
   stats: SessionStats;
-  /** Monotonic time (ms) of frame 0. */
-  start: number;
   /** Called when the client reads too slowly and the session must close. */
   onSlow(reason: string): void;
+  /** Called once the stream has ended after `stop`, with the number of frames it sent. */
+  onEnd(frame: number): void;
+  /** Called when the synthesis refused a change, or broke (`fatal`: the session must end). */
+  onError(error: WireError, fatal: boolean): void;
 }
 
-const BINARY = { binary: true };
-/** Frame buffers a stream keeps for reuse. */
-const POOL_SIZE = 8;
 /** Phase of the next session's viz schedule: golden-ratio steps spread sessions evenly. */
 let nextVizPhase = 0;
-const PARAMS_OF: Record<LayerSpec['type'], readonly string[]> = {
-  tone: TONE_PARAMS,
-  binaural: TONE_PARAMS,
-  isochronic: TONE_PARAMS,
-  noise: ['gain', 'pan', 'color'],
-  file: ['gain', 'pan'],
-};
 
 /**
- * The paced output of one session: renders the engine block by block against a monotonic
- * clock (frame `f` is due at `start + f / rate`, rendered up to `latency` ahead), encodes binary
- * frames with the 16-byte header, emits viz frames, and guards against slow clients by the
- * socket's `bufferedAmount`: above a quarter second of audio viz frames are dropped, above one
- * second a `SLOW_CONSUMER` warning is sent, above three seconds the session closes. So a
- * session never holds more than about three seconds of audio, whatever the client does.
+ * The paced output of one session, on the main thread; its synthesis runs in a worker thread
+ * ({@link SynthPool}). Frame `f` is due at `start + f / rate` on a monotonic clock and is
+ * requested up to `latency` ahead; changes go to the synthesis at once and apply from the first
+ * block requested after them, which is the frame their answer names. A change also asks for
+ * the next block at once (it may then leave up to one block earlier than the lookahead), so
+ * that it is heard one worker round trip later instead of up to a block period later.
+ * Rendered frames and viz summaries go to the client through the session's {@link Outbox},
+ * which guards against slow clients (SPEC section 5).
  */
 export class AudioStream {
-  readonly engine: Engine;
+  readonly sampleRate: number;
+  readonly channels: number;
   readonly fftSize: number | null;
-  private readonly socket: WebSocket;
-  private readonly stats: SessionStats;
-  private readonly quantizer: Quantizer | null;
-  private readonly viz: Visualizer | null;
+  private readonly pool: SynthPool;
+  private readonly sid: number;
+  private readonly o: AudioStreamOptions;
+  private readonly book: LayerBook;
   private readonly block: number;
-  private readonly planar: Float64Array[];
   private readonly framesPerMs: number;
   private readonly latencyFrames: number;
-  private readonly maxBlocksPerPump: number;
-  private readonly vizDropBytes: number;
-  private readonly warnBytes: number;
-  private readonly closeBytes: number;
-  private readonly onSlow: (reason: string) => void;
-  private readonly removals: { ref: LayerRef; at: number }[] = [];
-  /** Ids and accepted parameters of the engine's layers, in the engine's order. */
-  private readonly book: { id: string | undefined; params: readonly string[] }[];
-  private t0: number;
-  private seq = 0;
-  private warned = false;
-  /**
-   * Frame buffers come back to `pool` once the socket has written them (sends complete in
-   * order), so a steady stream allocates nothing; after any failed send pooling stops.
-   */
-  private readonly pool: Buffer[] = [];
-  private readonly inFlight: Buffer[] = [];
-  private pooling = true;
-  private readonly onSent = (err?: Error): void => {
-    const buf = this.inFlight.shift();
-    if (err) this.pooling = false;
-    else if (buf && this.pooling && this.pool.length < POOL_SIZE) this.pool.push(buf);
-  };
+  private readonly maxAhead: number;
+  private readonly out: Outbox;
+  private readonly removals: { index: number; at: number }[] = [];
+  private t0 = 0;
+  /** Frames asked of the synthesis so far: the frame where a change sent now applies. */
+  private requested = 0;
+  /** Frames received from it. */
+  private received = 0;
+  private eager = false;
+  private ended = false;
+  private closed = false;
 
-  constructor(o: AudioStreamOptions) {
-    this.engine = o.engine;
-    this.socket = o.socket;
-    this.stats = o.stats;
-    this.quantizer = o.quantizer;
-    this.block = o.audio?.blockSize ?? VIZ_ONLY_BLOCK;
-    this.planar = Array.from({ length: o.engine.channels }, () => o.engine.arena.f64(this.block));
-    nextVizPhase = (nextVizPhase + 0.618034) % 1;
-    this.viz = o.viz ? new Visualizer(o.engine.sampleRate, o.engine.channels, o.viz, nextVizPhase) : null;
-    this.fftSize = this.viz?.fftSize ?? null;
-    this.framesPerMs = o.engine.sampleRate / 1000;
+  private constructor(
+    o: AudioStreamOptions,
+    info: { channels: number; fftSize: number | null },
+    sid: number,
+  ) {
+    this.o = o;
+    this.pool = o.pool;
+    this.sid = sid;
+    this.sampleRate = o.spec.scene.sampleRate;
+    this.channels = info.channels;
+    this.fftSize = info.fftSize;
+    this.book = new LayerBook(o.spec.scene.layers);
+    this.block = o.spec.audio?.blockSize ?? VIZ_ONLY_BLOCK;
+    this.framesPerMs = this.sampleRate / 1000;
     this.latencyFrames = Math.round(o.latencyMs * this.framesPerMs);
-    this.maxBlocksPerPump = Math.ceil(this.latencyFrames / this.block) + 4;
-    this.vizDropBytes = Math.max(16 * 1024, o.bytesPerSec / 4);
-    this.warnBytes = Math.max(64 * 1024, o.bytesPerSec);
-    this.closeBytes = Math.max(256 * 1024, o.bytesPerSec * 3);
-    this.onSlow = o.onSlow;
-    this.t0 = o.start;
-    this.book = o.layers.map((l) => ({ id: l.id, params: PARAMS_OF[l.type] }));
+    this.maxAhead = this.latencyFrames + 4 * this.block;
+    this.out = new Outbox({ socket: o.socket, stats: o.stats, bytesPerSec: o.bytesPerSec, onSlow: o.onSlow });
+  }
+
+  /** Start the synthesis of `o.spec`; resolves once it runs (frame 0 is due then). */
+  static open(
+    o: Omit<AudioStreamOptions, 'spec'> & { spec: Omit<SynthSpec, 'vizPhase'> },
+  ): Promise<AudioStream> {
+    nextVizPhase = (nextVizPhase + 0.618034) % 1;
+    const opts: AudioStreamOptions = { ...o, spec: { ...o.spec, vizPhase: nextVizPhase } };
+    return new Promise((resolve, reject) => {
+      let stream: AudioStream | null = null;
+      const sid = o.pool.open(opts.spec, {
+        onOpened: (info) => {
+          stream = new AudioStream(opts, info, sid);
+          stream.t0 = performance.now();
+          resolve(stream);
+        },
+        onFailed: (error) => {
+          if (stream) opts.onError(error, true);
+          else
+            reject(
+              error.known ? new OmniError(error.code as 'INTERNAL', error.message) : new Error(error.message),
+            );
+        },
+        onError: (error) => opts.onError(error, false),
+        onOutput: (out) => stream?.deliver(out),
+      });
+    });
+  }
+
+  /** The frame where a change sent now applies (the next frame asked of the synthesis). */
+  get frame(): number {
+    return this.requested;
+  }
+
+  get layerCount(): number {
+    return this.book.size;
+  }
+
+  /** Throw BAD_VALUE unless layer `ref` exists and has every parameter of `params`. */
+  check(ref: LayerRef, params: Record<string, number | string>): void {
+    this.book.check(ref, params);
+  }
+
+  /** Change parameters of a layer; every one is checked first. Returns the frame where it applies. */
+  set(ref: LayerRef, params: Record<string, number | string>, glideSec: number): number {
+    const layer = this.book.check(ref, params);
+    return this.send({ op: 'set', layer, params, glide: glideSec });
   }
 
   /** Add a layer (it fades in); returns its index. */
   add(spec: LayerSpec): number {
-    const index = this.engine.add(spec);
-    this.book.push({ id: spec.id, params: PARAMS_OF[spec.type] });
+    const index = this.book.add(spec);
+    this.send({ op: 'add', spec });
     return index;
-  }
-
-  /** Attach a ready-made layer (the MIDI voice). */
-  attach(layer: Layer): void {
-    this.engine.attach(layer);
-    this.book.push({ id: layer.id, params: layer.params });
-  }
-
-  /**
-   * Change parameters of a layer from the next rendered block; every parameter is checked
-   * against the layer first, so a bad one changes nothing. Returns the frame where it applies.
-   */
-  set(ref: LayerRef, params: Record<string, number | string>, glideSec: number): number {
-    const entry = this.book[this.indexOf(ref)]!;
-    for (const k of Object.keys(params)) {
-      if (!entry.params.includes(k)) {
-        throw invalid(
-          'BAD_VALUE',
-          `layer '${ref}' has no parameter '${k}' (it has: ${entry.params.join(', ')})`,
-          `params.${k}`,
-        );
-      }
-    }
-    return this.engine.set(ref, params, glideSec);
-  }
-
-  private indexOf(ref: LayerRef): number {
-    const book = this.book;
-    let i = typeof ref === 'number' ? ref : book.findIndex((l) => l.id === ref);
-    if (i < 0 && typeof ref === 'string' && /^\d+$/.test(ref)) i = Number(ref);
-    if (i < 0 || i >= book.length)
-      throw invalid('BAD_VALUE', `no layer '${ref}' (layers: ${book.length})`, 'layer');
-    return i;
   }
 
   /** Fade a layer out and remove it once the fade has been rendered; returns the frame of the fade's start. */
   remove(ref: LayerRef): number {
-    this.indexOf(ref);
-    const frame = this.engine.set(ref, { gain: 0 }, REMOVE_FADE_SEC);
-    this.removals.push({ ref, at: frame + Math.round(REMOVE_FADE_SEC * this.engine.sampleRate) });
+    const layer = this.book.indexOf(ref);
+    if (this.removals.some((r) => r.index === layer))
+      throw invalid('BAD_VALUE', `layer '${ref}' is already being removed`, 'layer');
+    const frame = this.send({ op: 'set', layer, params: { gain: 0 }, glide: REMOVE_FADE_SEC });
+    this.removals.push({ index: layer, at: frame + Math.round(REMOVE_FADE_SEC * this.sampleRate) });
     return frame;
   }
 
-  /** Render and send what is due at `now`; returns the time the next block is due. */
+  /** Play one MIDI message (the session's MIDI voice joins the mix on the first). */
+  midi(data: number[]): void {
+    if (!this.book.has('midi')) this.book.attach('midi');
+    this.send({ op: 'midi', data });
+  }
+
+  /** Fade out over `fadeSec` and end. */
+  stop(fadeSec: number): void {
+    this.send({ op: 'stop', fade: fadeSec });
+  }
+
+  private send(c: Parameters<SynthPool['control']>[1]): number {
+    this.pool.control(this.sid, c);
+    this.eager = true;
+    return this.requested;
+  }
+
+  /** End the synthesis (the session closed or restarted). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.pool.close(this.sid);
+  }
+
+  /** Ask for the blocks due at `now`; returns the time the next block is due. */
   pump(now: number): number {
-    const engine = this.engine;
+    if (this.closed || this.ended) return Number.POSITIVE_INFINITY;
     const block = this.block;
+    this.out.drain();
     let target = Math.floor((now - this.t0) * this.framesPerMs) + this.latencyFrames;
-    if (target - engine.frame > this.latencyFrames + MAX_LAG_SEC * engine.sampleRate) {
+    if (target - this.requested > this.latencyFrames + MAX_LAG_SEC * this.sampleRate) {
       // the process stalled for over a second: re-anchor rather than burst out a backlog
-      this.stats.late++;
-      this.t0 = now - (engine.frame + block - this.latencyFrames) / this.framesPerMs;
-      target = engine.frame + block;
+      this.o.stats.late++;
+      this.t0 = now - (this.requested + block - this.latencyFrames) / this.framesPerMs;
+      target = this.requested + block;
     }
+    if (this.eager) target += block; // a change waits for no block period
+    this.eager = false;
+    if (this.removals.length > 0) this.applyRemovals();
     let blocks = 0;
-    if (engine.frame + block <= target && !engine.done) {
-      // one write for everything this pump sends (audio and viz): system calls are the cost
-      const net = (this.socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
-      net?.cork();
-      try {
-        while (engine.frame + block <= target && !engine.done && blocks < this.maxBlocksPerPump) {
-          if (this.removals.length > 0) this.applyRemovals();
-          if (!this.renderBlock()) return Number.POSITIVE_INFINITY;
-          blocks++;
-        }
-      } finally {
-        net?.uncork();
-      }
+    // never more in flight than the lookahead and a few blocks, even if the synthesis lags
+    while (this.requested + block <= target && this.requested + block - this.received <= this.maxAhead) {
+      this.requested += block;
+      blocks++;
     }
-    return this.t0 + (engine.frame + block - this.latencyFrames) / this.framesPerMs;
+    if (blocks > 0) this.pool.request(this.sid, blocks, this.out.backlog <= this.out.vizDropBytes);
+    return this.t0 + (this.requested + block - this.latencyFrames) / this.framesPerMs;
   }
 
+  /** Drop the layers whose fade-out has been requested in full, in the synthesis and the book alike. */
   private applyRemovals(): void {
-    const frame = this.engine.frame;
-    while (this.removals.length > 0 && this.removals[0]!.at <= frame) {
-      const { ref } = this.removals.shift()!;
-      let index: number;
-      try {
-        index = this.indexOf(ref);
-        this.engine.remove(ref);
-      } catch {
-        continue; // already gone
+    for (let i = 0; i < this.removals.length; ) {
+      const r = this.removals[i]!;
+      if (r.at > this.requested) {
+        i++;
+        continue;
       }
-      this.book.splice(index, 1);
-      if (typeof ref === 'number') {
-        for (const r of this.removals) if (typeof r.ref === 'number' && r.ref > ref) r.ref--;
-      }
+      this.removals.splice(i, 1);
+      this.pool.control(this.sid, { op: 'drop', layer: r.index });
+      this.book.remove(r.index);
+      for (const other of this.removals) if (other.index > r.index) other.index--;
     }
   }
 
-  /** Render one block and send it; false when the session had to close. */
-  private renderBlock(): boolean {
-    const engine = this.engine;
-    const first = engine.frame;
-    const n = engine.render(this.planar, this.block);
-    if (n === 0) return true;
-    // how long before its first frame is due this block goes out (negative: late)
-    const headroom = first / this.framesPerMs - (performance.now() - this.t0);
-    if (headroom < this.stats.minHeadroomMs) this.stats.minHeadroomMs = headroom;
-    if (headroom < 0) this.stats.lateFrames++;
-    const buffered = this.socket.bufferedAmount;
-    if (buffered > this.stats.maxBuffered) this.stats.maxBuffered = buffered;
-    if (buffered > this.closeBytes) {
-      this.onSlow(`slow consumer: ${Math.round(buffered / 1024)} KiB of audio unread`);
-      return false;
-    }
-    if (buffered > this.warnBytes && !this.warned) {
-      this.warned = true;
-      this.stats.warnings++;
-      this.socket.send(
-        JSON.stringify({
-          type: 'warning',
-          code: 'SLOW_CONSUMER',
-          message: `the client reads slower than real time (${Math.round(buffered / 1024)} KiB unread); the session closes at ${Math.round(this.closeBytes / 1024)} KiB`,
-        }),
-      );
-    } else if (buffered < this.warnBytes / 2) {
-      this.warned = false;
-    }
-    const q = this.quantizer;
-    if (q) {
-      const bytes = HEADER_BYTES + n * q.frameBytes;
-      const pooled = n === this.block && this.pooling;
-      const buf = (pooled && this.pool.pop()) || Buffer.allocUnsafeSlow(bytes);
-      buf.writeUInt32LE(this.seq, 0);
-      buf.writeDoubleLE(first, 4);
-      buf.writeUInt32LE(n, 12);
-      q.encode(this.planar, n, buf.subarray(HEADER_BYTES));
-      this.seq = (this.seq + 1) >>> 0;
-      this.stats.audioFrames++;
-      if (pooled) {
-        this.inFlight.push(buf);
-        this.socket.send(buf, BINARY, this.onSent);
-      } else {
-        this.socket.send(buf, BINARY);
-      }
-    }
-    const viz = this.viz;
-    if (viz) {
-      viz.push(this.planar, n);
-      const end = first + n;
-      if (viz.due(end)) {
-        if (buffered > this.vizDropBytes) {
-          viz.skip(end);
-          this.stats.vizDropped++;
-        } else {
-          this.stats.vizSent++;
-          this.socket.send(viz.takeJson(end));
+  /** Frames and viz summaries rendered by the synthesis: to the client. */
+  private deliver(r: SynthOutput): void {
+    if (this.closed) return;
+    const stats = this.o.stats;
+    this.received = r.frame;
+    stats.vizDropped += r.vizSkipped;
+    const net = (this.o.socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    net?.cork();
+    try {
+      if (r.audio) {
+        const ab = r.audio;
+        const frameBytes = this.channels * (this.o.spec.audio?.format === 's16' ? 2 : 4);
+        const view = new DataView(ab);
+        for (let off = 0; off + HEADER_BYTES <= ab.byteLength; ) {
+          const n = view.getUint32(off + 12, true);
+          if (n === 0) break;
+          const first = view.getFloat64(off + 4, true);
+          // how long before its first frame is due this frame goes out (negative: late)
+          const headroom = first / this.framesPerMs - (performance.now() - this.t0);
+          if (headroom < stats.minHeadroomMs) stats.minHeadroomMs = headroom;
+          if (headroom < 0) stats.lateFrames++;
+          const bytes = HEADER_BYTES + n * frameBytes;
+          stats.audioFrames++;
+          if (!this.out.audio(Buffer.from(ab, off, bytes))) return;
+          off += (bytes + 3) & ~3;
         }
       }
+      for (const v of r.viz) this.out.viz(v);
+    } finally {
+      net?.uncork();
     }
-    return true;
+    if (r.done && !this.ended) {
+      this.ended = true;
+      this.o.onEnd(r.frame);
+    }
   }
 }

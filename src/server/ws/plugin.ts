@@ -9,9 +9,10 @@ import type { SessionSlots } from '../../jobs/sessions.js';
 import type { JobStore } from '../../jobs/types.js';
 import { jobSubscriptions } from '../../jobs/ws-subscribe.js';
 import type { Scene } from '../../render/scene.js';
-import { type MidiLayer, SineVoices } from './midi-voice.js';
+import { wsErrorHandler } from '../errors.js';
 import { Scheduler } from './scheduler.js';
 import { MAX_MESSAGE_BYTES, Session, type SessionHost } from './session.js';
+import { SynthPool } from './workers.js';
 
 /** Path of the live synthesis endpoint. */
 export const WS_PATH = '/ws/audio-stream/';
@@ -32,6 +33,11 @@ export interface WsOptions {
   origins?: string[];
   /** Close connections with no stream running for this long, seconds (default 60). */
   idleSec?: number;
+  /**
+   * Worker threads rendering the sessions (default: one per core; 0: render in the main thread).
+   * The main thread keeps the sockets and the pacing.
+   */
+  workers?: number;
   /** A registry with a sessions gauge (`src/server/metrics.ts`). */
   metrics?: { sessions: { inc(): void; dec(): void } };
   /** Jobs whose progress a connection may follow (`{ "type": "job", "id" }`). */
@@ -44,6 +50,7 @@ export interface WsOptions {
 export interface WsHub {
   readonly sessions: ReadonlySet<Session>;
   readonly scheduler: Scheduler;
+  readonly pool: SynthPool;
 }
 
 const hubs = new WeakMap<Server, WsHub>();
@@ -78,7 +85,8 @@ function originAllowed(req: FastifyRequest, origins: string[]): boolean {
 
 /**
  * Fastify plugin of the live synthesis endpoint `GET /ws/audio-stream/` (SPEC section 5): one
- * {@link Session} per connection, all paced by one shared {@link Scheduler}. Registers
+ * {@link Session} per connection, all paced by one shared {@link Scheduler} on the main thread and
+ * rendered by a {@link SynthPool} of worker threads. Registers
  * `@fastify/websocket` itself unless the app already has it.
  *
  * @example
@@ -86,28 +94,23 @@ function originAllowed(req: FastifyRequest, origins: string[]): boolean {
  */
 export const wsPlugin: FastifyPluginAsync<WsOptions> = async (fastify, opts) => {
   if (!fastify.hasDecorator('websocketServer')) {
-    await fastify.register(websocket, { options: { maxPayload: 1024 * 1024, perMessageDeflate: false } });
+    await fastify.register(websocket, {
+      options: { maxPayload: 1024 * 1024, perMessageDeflate: false },
+      errorHandler: wsErrorHandler,
+    });
   }
-  const scheduler = new Scheduler();
+  const pool = await SynthPool.create(opts.workers, (msg, err) => fastify.log.warn({ err }, msg));
+  // render requests gathered in a tick go to each worker in one message
+  const scheduler = new Scheduler(() => pool.flush());
   const sessions = new Set<Session>();
-  hubs.set(fastify.server, { sessions, scheduler });
+  hubs.set(fastify.server, { sessions, scheduler, pool });
   const maxSessions = Math.max(0, Math.floor(opts.maxSessions));
-  let makeSynth: ((sampleRate: number) => MidiLayer) | null = null;
-  try {
-    const mod = (await import('../../midi/synth.js')) as {
-      PolySynth?: new (sr: number, o: { id?: string }) => MidiLayer;
-    };
-    const PolySynth = mod.PolySynth;
-    if (PolySynth) makeSynth = (sr) => new PolySynth(sr, { id: 'midi' });
-  } catch {
-    makeSynth = null; // the full synth is optional: the small sine voice plays notes meanwhile
-  }
   const host: SessionHost = {
     wake: (at) => scheduler.wake(at),
     schedule: (s) => scheduler.add(s),
     unschedule: (s) => scheduler.delete(s),
     loadPreset: (name, sampleRate) => loadPreset(name, sampleRate, opts.presetDirs),
-    makeMidiLayer: (sr) => (makeSynth ? makeSynth(sr) : new SineVoices(sr)),
+    pool,
     log: (msg, err) => fastify.log.error({ err }, msg),
     idleMs: (opts.idleSec ?? 60) * 1000,
   };
@@ -205,6 +208,7 @@ export const wsPlugin: FastifyPluginAsync<WsOptions> = async (fastify, opts) => 
     scheduler.clear();
     for (const s of sessions) s.close(1001, 'server shutting down');
     sessions.clear();
+    await pool.destroy();
   });
 };
 

@@ -30,6 +30,12 @@ export class Scheduler {
   ticks = 0;
   /** Longest tick, ms (work done for all sessions in one tick). */
   longestTickMs = 0;
+  private readonly afterTick: () => void;
+
+  /** `afterTick` runs at the end of every tick (to send what the tick gathered). */
+  constructor(afterTick: () => void = () => {}) {
+    this.afterTick = afterTick;
+  }
 
   /** Number of paced items. */
   get size(): number {
@@ -71,6 +77,7 @@ export class Scheduler {
       const due = item.pump(now);
       if (due < next) next = due;
     }
+    this.afterTick();
     this.ticks++;
     const end = performance.now();
     if (end - now > this.longestTickMs) this.longestTickMs = end - now;

@@ -1,0 +1,209 @@
+import { createRequire } from 'node:module';
+import { invalid } from '../errors.js';
+import { MAX_BLOCK } from '../render/engine.js';
+import type { Block, Layer } from '../render/layer.js';
+import { MIX_CEILING } from '../render/scene.js';
+import type { SoundBank } from './bank.js';
+import { MIN_NOTE_SEC } from './synth.js';
+
+type Core = typeof import('spessasynth_core');
+type Processor = InstanceType<Core['SpessaSynthProcessor']>;
+
+let core: Core | undefined;
+
+/** spessasynth_core, loaded on first use (a package outside the CLI bundle). */
+export function spessa(): Core {
+  if (!core) {
+    core = createRequire(import.meta.url)('spessasynth_core') as Core;
+    // the engine logs to the console by default; OmniSonic reports for itself
+    core.SpessaLog.infoEnabled = false;
+    core.SpessaLog.warnEnabled = false;
+    core.SpessaLog.groupEnabled = false;
+  }
+  return core;
+}
+
+/** spessasynth renders at most this many frames a call (its internal block). */
+const SPESSA_BLOCK = 128;
+/** Gain from the engine's level (quiet, to leave room for many voices) to OmniSonic's. */
+const MAKEUP_GAIN = 2;
+const SYSEX = 0x100;
+
+/**
+ * SoundFont (SF2, SF3, DLS) synthesis with spessasynth_core as an engine {@link Layer}: General
+ * MIDI and GS/XG messages, reverb and chorus, stereo. Messages are queued at their frame and
+ * applied sample-accurately (to the engine's 128-frame grid within a block). Wait for
+ * {@link ready} before rendering (the SF3 Vorbis decoder starts asynchronously).
+ * @example
+ * const synth = new SoundFontSynth(48000, bank);
+ * await synth.ready;
+ * synth.handleMidi([0x90, 60, 100], 0);
+ */
+export class SoundFontSynth implements Layer {
+  readonly id: string | undefined;
+  readonly params: readonly string[] = ['gain'];
+  readonly ready: Promise<void>;
+  /** Frames whose peak was cut at the ceiling. */
+  limitedFrames = 0;
+  private readonly proc: Processor;
+  private readonly qFrame: number[] = [];
+  private readonly qMsg: number[] = [];
+  private readonly qSysex: (Uint8Array | undefined)[] = [];
+  private head = 0;
+  private frame = 0;
+  private gain = 1;
+  private readonly L = new Float32Array(MAX_BLOCK);
+  private readonly R = new Float32Array(MAX_BLOCK);
+  /** Frame at which each (channel, note) last started, for zero-length notes. */
+  private readonly started = new Float64Array(16 * 128).fill(-1);
+
+  constructor(
+    readonly sampleRate: number,
+    bank: SoundBank,
+    opts: { id?: string } = {},
+  ) {
+    this.id = opts.id;
+    const { SpessaSynthProcessor } = spessa();
+    this.proc = new SpessaSynthProcessor(sampleRate, { maxBufferSize: SPESSA_BLOCK, effectsEnabled: true });
+    this.proc.soundBankManager.addSoundBank(bank.bank as never, 'main');
+    this.proc.onMissingPreset = () => undefined;
+    this.ready = this.proc.processorInitialized;
+  }
+
+  /** Voices sounding now. */
+  get activeVoices(): number {
+    return this.proc.voiceCount;
+  }
+
+  /** Queue a channel message at `frame` (or the next block); system messages are ignored. */
+  handleMidi(bytes: ArrayLike<number>, frame?: number): void {
+    const s = bytes[0];
+    if (s === undefined || !Number.isInteger(s) || s < 0x80 || s > 0xff) {
+      throw invalid('BAD_VALUE', `midi: the first byte must be a status byte 128-255, got ${s}`, 'data');
+    }
+    if (s >= 0xf0) return;
+    const need = s >> 4 === 0xc || s >> 4 === 0xd ? 1 : 2;
+    for (let i = 1; i <= need; i++) {
+      const d = bytes[i];
+      if (d === undefined || !Number.isInteger(d) || d < 0 || d > 127) {
+        throw invalid('BAD_VALUE', `midi: data byte ${i} must be 0-127, got ${d}`, 'data');
+      }
+    }
+    this.handlePacked(s | (bytes[1]! << 8) | ((need === 2 ? bytes[2]! : 0) << 16), frame);
+  }
+
+  /** Queue a checked channel message packed as status | data1 << 8 | data2 << 16. */
+  handlePacked(msg: number, frame?: number): void {
+    this.enqueue(frame, msg, undefined);
+  }
+
+  /** Queue a system exclusive message (its bytes after 0xF0), e.g. MIDI Tuning Standard. */
+  sysex(data: Uint8Array, frame?: number): void {
+    this.enqueue(frame, SYSEX, data.slice());
+  }
+
+  private enqueue(frame: number | undefined, msg: number, sysex: Uint8Array | undefined): void {
+    const f = frame === undefined || !(frame > this.frame) ? this.frame : Math.round(frame);
+    let at = this.qFrame.length;
+    while (at > this.head && this.qFrame[at - 1]! > f) at--;
+    this.qFrame.splice(at, 0, f);
+    this.qMsg.splice(at, 0, msg);
+    this.qSysex.splice(at, 0, sysex);
+  }
+
+  render(block: Block): void {
+    const n = block.frames;
+    const end = block.start + n;
+    let pos = 0;
+    while (this.head < this.qFrame.length && this.qFrame[this.head]! < end) {
+      const at = Math.max(0, this.qFrame[this.head]! - block.start);
+      if (at > pos) {
+        this.renderSpan(pos, at - pos);
+        pos = at;
+      }
+      this.apply(this.qMsg[this.head]!, this.qSysex[this.head], block.start + pos);
+      this.head++;
+    }
+    if (pos < n) this.renderSpan(pos, n - pos);
+    if (this.head > 1024 && this.head * 2 > this.qFrame.length) {
+      this.qFrame.splice(0, this.head);
+      this.qMsg.splice(0, this.head);
+      this.qSysex.splice(0, this.head);
+      this.head = 0;
+    }
+    this.frame = end;
+    this.mix(block, n);
+  }
+
+  private renderSpan(off: number, n: number): void {
+    for (let i = 0; i < n; i += SPESSA_BLOCK) {
+      const k = Math.min(SPESSA_BLOCK, n - i);
+      this.L.fill(0, off + i, off + i + k);
+      this.R.fill(0, off + i, off + i + k);
+      this.proc.process(this.L, this.R, off + i, k);
+    }
+  }
+
+  private mix(block: Block, n: number): void {
+    const g = this.gain * MAKEUP_GAIN;
+    const { left, right } = block;
+    let limited = 0;
+    for (let i = 0; i < n; i++) {
+      let l = this.L[i]! * g;
+      let r = this.R[i]! * g;
+      const pk = Math.max(Math.abs(l), Math.abs(r));
+      if (pk > MIX_CEILING) {
+        l *= MIX_CEILING / pk;
+        r *= MIX_CEILING / pk;
+        limited++;
+      }
+      if (right) {
+        left[i]! += l;
+        right[i]! += r;
+      } else left[i]! += (l + r) * 0.5;
+    }
+    this.limitedFrames += limited;
+  }
+
+  private apply(msg: number, sysex: Uint8Array | undefined, frame: number): void {
+    if (sysex) {
+      this.proc.systemExclusive(sysex);
+      return;
+    }
+    const status = msg & 0xff;
+    const ch = status & 0x0f;
+    const d1 = (msg >> 8) & 0x7f;
+    const d2 = (msg >> 16) & 0x7f;
+    const kind = status >> 4;
+    if (kind === 0x9 && d2 > 0) this.started[ch * 128 + d1] = frame;
+    else if (kind === 0x8 || kind === 0x9) {
+      const start = this.started[ch * 128 + d1]!;
+      const min = Math.round(MIN_NOTE_SEC * this.sampleRate);
+      if (start >= 0 && frame - start < min) {
+        // a zero-length (or very short) note: released after MIN_NOTE_SEC so that it sounds
+        this.started[ch * 128 + d1] = -1;
+        this.enqueue(start + min, 0x80 | ch | (d1 << 8), undefined);
+        return;
+      }
+      this.started[ch * 128 + d1] = -1;
+    }
+    this.proc.processMessage(kind === 0xc || kind === 0xd ? [status, d1] : [status, d1, d2]);
+  }
+
+  set(param: string, value: number | string): void {
+    if (param !== 'gain') throw invalid('BAD_VALUE', `unknown parameter '${param}' (known: gain)`, param);
+    const v = Number(value);
+    if (!Number.isFinite(v) || v < 0 || v > 16)
+      throw invalid('BAD_VALUE', `gain: must be 0 to 16, got ${value}`, param);
+    this.gain = v;
+  }
+
+  peakGain(): number {
+    return MIX_CEILING;
+  }
+
+  /** Release every note at `frame` (live stop). */
+  releaseAt(frame: number): void {
+    for (let ch = 0; ch < 16; ch++) this.enqueue(frame, 0xb0 | ch | (123 << 8), undefined);
+  }
+}
