@@ -38,7 +38,7 @@ export function serveOptionsOf(
       'e.g. --api-key "$(openssl rand -hex 16)"',
     );
   }
-  const redisUrl = (opts.redis as string | undefined) ?? env.REDIS_URL;
+  const redisUrl = (opts.redis as string | undefined) ?? (env.REDIS_URL || undefined);
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
     throw invalid('BAD_VALUE', `--redis: must be a redis:// or rediss:// URL, got ${redisUrl}`, 'redis');
   }

@@ -10,7 +10,7 @@ import { wholeNumber } from './serve.js';
 
 /** Options of `worker` as typed values. */
 export function workerOptionsOf(opts: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env) {
-  const redisUrl = (opts.redis as string | undefined) ?? env.REDIS_URL;
+  const redisUrl = (opts.redis as string | undefined) ?? (env.REDIS_URL || undefined);
   if (!redisUrl) {
     throw invalid(
       'BAD_USAGE',

@@ -143,7 +143,7 @@ export async function aiRoutes(app: FastifyInstance): Promise<void> {
           : withField(() => chordFeatures(b.frequencies!), 'frequencies');
       // one atomic update wherever the profile lives (docs/jobs.md, shared state)
       const profile = await app.profiles.feedback(clientIdOf(req), features, b.rating).catch((e: Error) => {
-        if (e.name === 'HarmonyError') throw e;
+        if (e instanceof HarmonyError) throw e;
         req.log.warn({ err: e.message }, 'profile not stored: its store is unavailable');
         return applyFeedback(emptyProfile(), { features }, b.rating);
       });

@@ -121,7 +121,7 @@ async function midiJob(
   const { checkVoiceMap } = await import('../../midi/voices.js');
   const song = parseMidi(r.midi, 'the MIDI file');
   const sampleRate = r.sampleRate ?? 48000;
-  const { scene, synth } = midiScene(song, {
+  const { scene, layer } = midiScene(song, {
     sampleRate,
     seed: r.seed ?? 0x5eed,
     ...(r.voices !== undefined ? { voiceMap: checkVoiceMap(r.voices, 'voices') } : {}),
@@ -129,7 +129,8 @@ async function midiJob(
     ...(r.a4 !== undefined ? { a4: r.a4 } : {}),
     ...(r.fade !== undefined ? { fadeOut: r.fade } : {}),
   });
-  return { scene, plan: planOf(r, scene.channels ?? 1), prepare: (engine) => engine.attach(synth) };
+  // the sequencer feeds the song's events to the synthesizer: attaching the synthesizer alone is silent
+  return { scene, plan: planOf(r, scene.channels ?? 1), prepare: (engine) => engine.attach(layer) };
 }
 
 /** An error as plain data, to cross a thread or process boundary. */
