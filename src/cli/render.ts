@@ -1,4 +1,6 @@
+import { dirname, resolve } from 'node:path';
 import { OmniError } from '../errors.js';
+import { refuseInputAsOutput } from '../io/target.js';
 import { loadPresetScene } from '../presets/resolve.js';
 import { presetDuration } from '../presets/scene.js';
 import { sceneChannels } from '../render/engine.js';
@@ -46,5 +48,9 @@ export async function runRender(arg: string, opts: Record<string, unknown>): Pro
   info(`preset ${preset.name} (${source}), ${presetDuration(preset)} s`);
   const plan = outputPlanOf({ ...opts, rate: String(scene.sampleRate) }, sceneChannels(scene), seedOf(opts));
   plan.metadata = { title: preset.name, ...(preset.description ? { comment: preset.description } : {}) };
+  // the preset and its audio files are inputs: never written over
+  const base = dirname(source);
+  const files = preset.layers.flatMap((l) => (l.type === 'file' ? [resolve(base, l.path)] : []));
+  refuseInputAsOutput(plan.target, [source, ...files]);
   await runScene(scene, plan);
 }
