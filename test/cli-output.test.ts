@@ -106,6 +106,17 @@ describe('refusals and lengths', () => {
       expect(r.stderr).toContain('the output is the input file in.wav');
     }
     expect(Buffer.compare(readFileSync(join(dir, 'in.wav')), before)).toBe(0);
+    // a preset's audio file, and the preset itself, are inputs of render
+    writeFileSync(
+      join(dir, 'uses.json'),
+      '{"name":"uses","duration":1,"layers":[{"type":"file","path":"in.wav"}]}',
+    );
+    for (const out of ['in.wav', 'uses.json']) {
+      const r = cli(['render', 'uses.json', '-t', 'wav', '-o', out]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('the output is the input file');
+    }
+    expect(Buffer.compare(readFileSync(join(dir, 'in.wav')), before)).toBe(0);
   });
 
   it('mix -d 5 is honoured with a file layer (5 is not mistaken for the default)', () => {

@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { invalid, OmniError } from '../errors.js';
+import { refuseInputAsOutput } from '../io/target.js';
 import type { MidiRenderOptions } from '../midi/render.js';
 import { isMidiContent } from '../midi/sniff.js';
 import { loadPresetScene } from '../presets/resolve.js';
@@ -90,6 +91,10 @@ export async function runRender(arg: string, opts: Record<string, unknown>): Pro
   info(`preset ${preset.name} (${source}), ${presetDuration(preset)} s`);
   const plan = outputPlanOf({ ...opts, rate: String(scene.sampleRate) }, sceneChannels(scene), seedOf(opts));
   plan.metadata = { title: preset.name, ...(preset.description ? { comment: preset.description } : {}) };
+  // the preset and its audio files are inputs: never written over
+  const base = dirname(source);
+  const files = preset.layers.flatMap((l) => (l.type === 'file' ? [resolve(base, l.path)] : []));
+  refuseInputAsOutput(plan.target, [source, ...files]);
   await runScene(scene, plan);
 }
 
