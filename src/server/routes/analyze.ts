@@ -1,11 +1,12 @@
 /** `POST /analyze/`: a WAV body in, the JSON of `omnisonic analyze --json` out. */
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { invalid } from '../../errors.js';
+import { invalid, isOmniError, OmniError } from '../../errors.js';
 import { analyzeAudio } from '../../harmony/analysis/analyze.js';
+import { HarmonyError } from '../../harmony/errors.js';
 import { assertAudible } from '../../harmony-bridge.js';
 import { decodeWav } from '../../io/audio-file.js';
-import { errorResponses } from '../schemas.js';
+import { checks, errorResponses } from '../schemas.js';
 
 /** Largest WAV upload (64 MiB: about 5.8 minutes of 48 kHz 16-bit stereo). */
 export const MAX_UPLOAD = 64 * 1024 * 1024;
@@ -48,16 +49,33 @@ export async function analyzeRoutes(app: FastifyInstance): Promise<void> {
           200: T.Object({}, { additionalProperties: true, description: 'the analysis' }),
           ...errorResponses(400, 401, 403, 413, 415, 429),
         },
+        ...checks({
+          field: 'body',
+          codes: ['BAD_AUDIO'],
+          rule: 'a readable WAV file (PCM or float) holding audible sound',
+        }),
       },
     },
     async (req) => {
       const body = req.body;
       if (!Buffer.isBuffer(body) || body.length === 0)
         throw invalid('BAD_AUDIO', 'the body is empty; send a WAV file', 'body');
-      const audio = decodeWav(new Uint8Array(body.buffer, body.byteOffset, body.length), 'the request body');
-      // the same floor as the CLI: dithered silence is not analysed into noise notes
-      assertAudible(audio.channels, 'the request body');
-      return analyzeAudio({ channels: audio.channels, sampleRate: audio.sampleRate });
+      try {
+        const audio = decodeWav(
+          new Uint8Array(body.buffer, body.byteOffset, body.length),
+          'the request body',
+        );
+        // the same floor as the CLI: dithered silence is not analysed into noise notes
+        assertAudible(audio.channels, 'the request body');
+        return analyzeAudio({ channels: audio.channels, sampleRate: audio.sampleRate });
+      } catch (e) {
+        // what is wrong is the body: say so in `field`
+        if (isOmniError(e) && e.code === 'BAD_AUDIO' && e.field === undefined)
+          throw new OmniError('BAD_AUDIO', e.message, { field: 'body', cause: e });
+        if (e instanceof HarmonyError && e.field === undefined)
+          throw new HarmonyError(e.code, e.message, 'body');
+        throw e;
+      }
     },
   );
 }
