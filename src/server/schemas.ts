@@ -118,6 +118,10 @@ const OUTPUT_RULES = {
       { required: ['format'], properties: { format: { enum: LOSSY } } },
       { properties: { bitDepth: { const: 16 } } },
     ),
+    ifThen(
+      { required: ['format'], properties: { format: { const: 'mp3' } } },
+      { properties: { channels: { type: 'integer', maximum: 2 } } },
+    ),
   ],
 };
 
@@ -421,6 +425,19 @@ export const durationCheck: Check = {
   codes: ['BAD_DURATION'],
   rule: 'at least one sample long (1 / sampleRate seconds) and > 0',
 };
+/** What the encoder of a lossy format takes: bitrate, sample rate and channels together. */
+export const encoderChecks: Check[] = [
+  {
+    field: 'bitrate',
+    codes: ['BAD_VALUE'],
+    rule: 'a bitrate the encoder takes at this sample rate and channel count (Vorbis and AAC limits depend on both)',
+  },
+  {
+    field: 'sampleRate',
+    codes: ['BAD_VALUE'],
+    rule: 'a sample rate the encoder of the lossy format takes',
+  },
+];
 /** Gains in range when written as text. */
 export const gainCheck = (field: string): Check => ({
   field,

@@ -6,10 +6,10 @@
  */
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { invalid } from '../../errors.js';
+import { invalid, isOmniError, OmniError } from '../../errors.js';
 import { OverloadedError } from '../pool/admission.js';
 import { clientGone } from '../pool/plugin.js';
-import { errorResponses } from '../schemas.js';
+import { checks, errorResponses } from '../schemas.js';
 
 /** Largest WAV upload (64 MiB: about 5.8 minutes of 48 kHz 16-bit stereo). */
 export const MAX_UPLOAD = 64 * 1024 * 1024;
@@ -96,6 +96,11 @@ export async function analyzeRoutes(app: FastifyInstance): Promise<void> {
           200: T.Object({}, { additionalProperties: true, description: 'the analysis' }),
           ...errorResponses(400, 401, 403, 413, 415, 429, 503),
         },
+        ...checks({
+          field: 'body',
+          codes: ['BAD_AUDIO'],
+          rule: 'a readable WAV file (PCM or float) holding audible sound',
+        }),
       },
     },
     async (req, reply) => {
@@ -103,8 +108,15 @@ export async function analyzeRoutes(app: FastifyInstance): Promise<void> {
       if (!Buffer.isBuffer(body) || body.length === 0)
         throw invalid('BAD_AUDIO', 'the body is empty; send a WAV file', 'body');
       const audio = new Uint8Array(body.buffer, body.byteOffset, body.length);
-      const r = await app.jobs.pool.runJob('analyze', { audio }, { signal: clientGone(reply) });
-      return r.type === 'json' ? r.value : {};
+      try {
+        const r = await app.jobs.pool.runJob('analyze', { audio }, { signal: clientGone(reply) });
+        return r.type === 'json' ? r.value : {};
+      } catch (e) {
+        // what is wrong is the body: say so in `field`
+        if (isOmniError(e) && e.code === 'BAD_AUDIO' && e.field === undefined)
+          throw new OmniError('BAD_AUDIO', e.message, { field: 'body', cause: e });
+        throw e;
+      }
     },
   );
 }

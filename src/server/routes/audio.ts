@@ -9,6 +9,7 @@ import {
   AudioResponse,
   checks,
   durationCheck,
+  encoderChecks,
   errorResponses,
   GenerateBody,
   MixBody,
@@ -41,7 +42,7 @@ export async function audioRoutes(app: FastifyInstance): Promise<void> {
         tags: ['audio'],
         body: GenerateBody,
         response: audioResponse('the tone as an audio file'),
-        ...checks(nyquistCheck('frequency'), durationCheck, {
+        ...checks(nyquistCheck('frequency'), durationCheck, ...encoderChecks, {
           field: 'binaural',
           codes: ['BAD_FREQUENCY'],
           rule: 'both ears within range: frequency - binaural/2 > 0 and frequency + binaural/2 below Nyquist',
@@ -61,7 +62,7 @@ export async function audioRoutes(app: FastifyInstance): Promise<void> {
         tags: ['audio'],
         body: MixBody,
         response: audioResponse('the mix as an audio file'),
-        ...checks(nyquistCheck('layers[].frequency'), durationCheck, {
+        ...checks(nyquistCheck('layers[].frequency'), durationCheck, ...encoderChecks, {
           field: 'layers[].frequency',
           codes: ['BAD_LAYER'],
           rule: 'a ratio (3/2) needs a tone layer before it and a denominator > 0',
@@ -81,7 +82,7 @@ export async function audioRoutes(app: FastifyInstance): Promise<void> {
         tags: ['audio', 'presets'],
         body: RenderBody,
         response: audioResponse('the preset as an audio file', 404),
-        ...checks(durationCheck, {
+        ...checks(durationCheck, ...encoderChecks, {
           field: 'preset.*',
           codes: ['BAD_PRESET', 'BAD_FREQUENCY', 'BAD_NOTE', 'BAD_VALUE', 'BAD_DURATION', 'BAD_GAIN'],
           rule: 'the rules of presets that their schema cannot state (docs/presets.md): frequencies below Nyquist, unique layer ids, timeline steps naming existing layers and parameters inside the duration',

@@ -2,7 +2,7 @@
  * Presets for the server: by name from the search path (built-in, user, --preset-dir), or
  * inline objects from a request body. Inline presets may not read files on the server.
  */
-import { invalid } from '../../errors.js';
+import { invalid, isOmniError, OmniError } from '../../errors.js';
 import { loadPresetScene, presetValueScene } from '../../presets/resolve.js';
 import type { Scene } from '../../render/scene.js';
 
@@ -39,5 +39,12 @@ export async function presetScene(
       }
     });
   }
-  return (await presetValueScene(preset, { ...lookup, shown: 'preset' })).scene;
+  try {
+    return (await presetValueScene(preset, { ...lookup, shown: 'preset' })).scene;
+  } catch (e) {
+    // the field is the request's: `preset.layers[0].beat`
+    if (!isOmniError(e)) throw e;
+    const field = e.field === undefined || e.field === 'preset' ? 'preset' : `preset.${e.field}`;
+    throw new OmniError(e.code, e.message, { field, hint: e.hint, cause: e });
+  }
 }

@@ -7,6 +7,7 @@
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { cacheKey, packAudio, unpackAudio } from '../cache.js';
+import { assertEncodable } from '../encodable.js';
 import type { JobKind } from '../work/execute.js';
 import type { AudioHead } from '../work/render-stream.js';
 import type { AudioJob } from '../work/requests.js';
@@ -44,6 +45,7 @@ export async function sendAudio(
       .send(hit.body);
   }
   metrics.cacheMisses.inc({ route });
+  await assertEncodable(job.plan);
   const { plan } = job;
   const frames = Math.round(job.scene.duration * job.scene.sampleRate);
   const estimate = frames * plan.channels * 4;
