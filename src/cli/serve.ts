@@ -7,6 +7,15 @@ import { warn } from './report.js';
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
+/** `--redis`, else env `REDIS_URL` (empty: none), checked. */
+export function redisUrlOf(opts: Record<string, unknown>, env: NodeJS.ProcessEnv): string | undefined {
+  const url = (opts.redis as string | undefined) ?? (env.REDIS_URL || undefined);
+  if (url !== undefined && !/^rediss?:\/\//.test(url)) {
+    throw invalid('BAD_VALUE', `--redis: must be a redis:// or rediss:// URL, got ${url}`, 'redis');
+  }
+  return url;
+}
+
 /** A whole number option within [lo, hi]. */
 export function wholeNumber(v: unknown, name: string, lo: number, hi: number): number {
   const n = parseNumber(String(v), name, lo, hi);
@@ -38,10 +47,7 @@ export function serveOptionsOf(
       'e.g. --api-key "$(openssl rand -hex 16)"',
     );
   }
-  const redisUrl = (opts.redis as string | undefined) ?? (env.REDIS_URL || undefined);
-  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
-    throw invalid('BAD_VALUE', `--redis: must be a redis:// or rediss:// URL, got ${redisUrl}`, 'redis');
-  }
+  const redisUrl = redisUrlOf(opts, env);
   const cors =
     opts.cors === undefined
       ? []

@@ -6,11 +6,11 @@
 import { availableParallelism } from 'node:os';
 import { invalid } from '../errors.js';
 import { parseDuration } from '../render/values.js';
-import { wholeNumber } from './serve.js';
+import { redisUrlOf, wholeNumber } from './serve.js';
 
 /** Options of `worker` as typed values. */
 export function workerOptionsOf(opts: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env) {
-  const redisUrl = (opts.redis as string | undefined) ?? (env.REDIS_URL || undefined);
+  const redisUrl = redisUrlOf(opts, env);
   if (!redisUrl) {
     throw invalid(
       'BAD_USAGE',
@@ -18,9 +18,6 @@ export function workerOptionsOf(opts: Record<string, unknown>, env: NodeJS.Proce
       'redis',
       'e.g. --redis redis://127.0.0.1:6379',
     );
-  }
-  if (!/^rediss?:\/\//.test(redisUrl)) {
-    throw invalid('BAD_VALUE', `--redis: must be a redis:// or rediss:// URL, got ${redisUrl}`, 'redis');
   }
   return {
     redisUrl,

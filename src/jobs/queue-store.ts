@@ -175,7 +175,9 @@ export class QueueJobStore implements JobStore {
       return await within(op(), this.timeoutMs, () => unavailable());
     } catch (e) {
       if (e instanceof OmniError) throw e;
-      if (client.status !== 'ready') throw unavailable(e);
+      // Redis went away during the operation (its socket closed before ioredis says so)
+      const lost = /connect|closed|writeable|ECONN|EPIPE|ETIMEDOUT|retr/i.test((e as Error)?.message ?? '');
+      if (lost || client.status !== 'ready' || this.redis.status !== 'ready') throw unavailable(e);
       throw e;
     }
   }

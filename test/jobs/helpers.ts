@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { expect } from 'vitest';
+import type { JobView } from '../../src/jobs/types.js';
 import { CLI, hasCommand } from '../helpers/cli.js';
 import { peakFrequency, spectrumDb } from '../helpers/signal.js';
 import { freePort, wavSamples } from '../server/helpers.js';
@@ -97,14 +98,21 @@ export async function submit(
   return { status: res.status, body: (await res.json()) as never };
 }
 
-export interface JobState {
-  id: string;
-  status: string;
-  progress: number;
-  error?: { code: string; message: string };
-  result?: unknown;
-  audio?: { contentType: string; bytes: number };
-}
+export type JobState = JobView;
+
+/** 40 distinct tones of 1 to 2 s at `rate`, as `generate` requests. */
+export const fortyTones = (rate: number) =>
+  Array.from({ length: 40 }, (_, i) => ({
+    frequency: 200 + 25 * i,
+    duration: 1 + (i % 3) * 0.5,
+    sampleRate: rate,
+  }));
+
+/** A mix that keeps a thread busy for seconds: 32 layers, 600 s at 48 kHz (a 55 MiB result). */
+export const longMix = (base: number) => ({
+  layers: Array.from({ length: 32 }, (_, i) => ({ frequency: base + 37 * i })),
+  duration: 600,
+});
 
 export async function jobState(base: string, id: string): Promise<JobState> {
   const res = await fetch(`${base}/jobs/${id}`);

@@ -14,14 +14,10 @@ import { buildApp } from '../../src/server/app.js';
 import { executeJob } from '../../src/server/work/execute.js';
 import { note } from '../midi/helpers.js';
 import { type ServeProcess, startServe, wavSamples } from '../server/helpers.js';
-import { expectTone, settle, sleep, submit } from './helpers.js';
+import { expectTone, fortyTones, longMix, settle, sleep, submit } from './helpers.js';
 
 const RATE = 16000;
 const limits = { maxDuration: 600, presetDirs: undefined };
-const longMix = (base: number) => ({
-  layers: Array.from({ length: 32 }, (_, i) => ({ frequency: base + 37 * i })),
-  duration: 600,
-});
 
 describe('jobs on one server without Redis', { timeout: 300_000 }, () => {
   let srv: ServeProcess;
@@ -33,11 +29,7 @@ describe('jobs on one server without Redis', { timeout: 300_000 }, () => {
   });
 
   it('completes 40 jobs with the audio asked for', async () => {
-    const asked = Array.from({ length: 40 }, (_, i) => ({
-      frequency: 200 + 25 * i,
-      duration: 1 + (i % 3) * 0.5,
-      sampleRate: RATE,
-    }));
+    const asked = fortyTones(RATE);
     const answers = await Promise.all(asked.map((r) => submit(srv.url, 'generate', r)));
     expect(answers.map((a) => a.status)).toEqual(asked.map(() => 202));
     const ids = answers.map((a) => a.body.id);

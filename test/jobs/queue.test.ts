@@ -12,8 +12,10 @@ import { requireComponent } from '../helpers/cli.js';
 import { type ServeProcess, startServe } from '../server/helpers.js';
 import {
   expectTone,
+  fortyTones,
   hasRedis,
   jobState,
+  longMix,
   type RedisChild,
   settle,
   startRedis,
@@ -26,11 +28,6 @@ import {
 const canRun = requireComponent('redis-server', hasRedis());
 const LOCKS = { OMNISONIC_JOB_LOCK_MS: '3000', OMNISONIC_JOB_STALLED_MS: '1500' };
 const RATE = 16000;
-/** A mix that keeps a worker busy for seconds: 32 layers, 600 s at 48 kHz (a 55 MiB result). */
-const longMix = (base: number) => ({
-  layers: Array.from({ length: 32 }, (_, i) => ({ frequency: base + 37 * i })),
-  duration: 600,
-});
 
 describe.skipIf(!canRun)('jobs on a BullMQ queue: two servers, two workers', { timeout: 300_000 }, () => {
   let redis: RedisChild;
@@ -57,11 +54,7 @@ describe.skipIf(!canRun)('jobs on a BullMQ queue: two servers, two workers', { t
   });
 
   it('completes 40 jobs submitted across both servers, with the audio asked for, on both workers', async () => {
-    const asked = Array.from({ length: 40 }, (_, i) => ({
-      frequency: 200 + 25 * i,
-      duration: 1 + (i % 3) * 0.5,
-      sampleRate: RATE,
-    }));
+    const asked = fortyTones(RATE);
     const answers = await Promise.all(asked.map((r, i) => submit(base(i), 'generate', r)));
     for (const a of answers) {
       expect(a.status).toBe(202);
