@@ -176,14 +176,21 @@ export class PolySynth implements Layer {
     if (stereo) this.mixR.fill(0, 0, n);
     const end = block.start + n;
     let pos = 0;
-    while (this.head < this.qFrame.length && this.qFrame[this.head]! < end) {
-      const at = Math.max(0, this.qFrame[this.head]! - block.start);
+    for (;;) {
+      const qf = this.head < this.qFrame.length ? this.qFrame[this.head]! : Number.POSITIVE_INFINITY;
+      const rf = this.nextOff();
+      const f = Math.min(qf, rf);
+      if (f >= end) break;
+      const at = Math.max(0, f - block.start);
       if (at > pos) {
         this.renderSpan(pos, at - pos, stereo);
         pos = at;
       }
-      this.apply(this.qMsg[this.head]!, block.start + pos);
-      this.head++;
+      if (rf <= qf) this.releaseDue(block.start + pos);
+      else {
+        this.apply(this.qMsg[this.head]!, block.start + pos);
+        this.head++;
+      }
     }
     if (pos < n) this.renderSpan(pos, n - pos, stereo);
     if (this.head > 1024 && this.head * 2 > this.qFrame.length) {
@@ -277,13 +284,33 @@ export class PolySynth implements Layer {
     }
   }
 
+  /** Earliest frame of a waiting note-off, or infinity. */
+  private nextOff(): number {
+    let f = Number.POSITIVE_INFINITY;
+    for (const v of this.voices) if (v.offAt >= 0 && v.active && v.offAt < f) f = v.offAt;
+    return f;
+  }
+
+  /** Apply the waiting note-offs due at `frame`. */
+  private releaseDue(frame: number): void {
+    for (const v of this.voices) {
+      if (v.offAt < 0 || v.offAt > frame) continue;
+      v.offAt = -1;
+      if (!v.active || !v.held) continue;
+      if (this.channels[v.channel]!.pedal) {
+        v.held = false;
+        v.pedal = true;
+      } else v.release();
+    }
+  }
+
   private noteOff(chIndex: number, ch: ChannelState, note: number, frame: number): void {
     const min = Math.round(MIN_NOTE_SEC * this.sampleRate);
     for (const v of this.voices) {
       if (!v.active || !v.held || v.channel !== chIndex || v.note !== note || v.drum) continue;
       if (frame - v.startFrame < min) {
         // a zero-length (or very short) note: released MIN_NOTE_SEC after its start, so it sounds
-        this.enqueue(v.startFrame + min, 0x80 | chIndex | (note << 8));
+        v.offAt = v.startFrame + min;
         continue;
       }
       if (ch.pedal) {
