@@ -23,6 +23,11 @@ export function spessa(): Core {
   return core;
 }
 
+/** Resolves when the SF3 (Ogg Vorbis) sample decoder is ready: wait before the first render. */
+export function soundFontReady(): Promise<void> {
+  return spessa().BasicSoundBank.isSF3DecoderReady;
+}
+
 /** spessasynth renders at most this many frames a call (its internal block). */
 const SPESSA_BLOCK = 128;
 /** Gain from the engine's level (quiet, to leave room for many voices) to OmniSonic's. */

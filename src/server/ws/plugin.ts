@@ -6,7 +6,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { invalid } from '../../errors.js';
 import type { Scene } from '../../render/scene.js';
-import { type MidiLayer, SineVoices } from './midi-voice.js';
+import { midiVoiceMaker } from './midi-voice.js';
 import { Scheduler } from './scheduler.js';
 import { MAX_MESSAGE_BYTES, Session, type SessionHost } from './session.js';
 
@@ -85,22 +85,13 @@ export const wsPlugin: FastifyPluginAsync<WsOptions> = async (fastify, opts) => 
   const sessions = new Set<Session>();
   hubs.set(fastify.server, { sessions, scheduler });
   const maxSessions = Math.max(0, Math.floor(opts.maxSessions));
-  let makeSynth: ((sampleRate: number) => MidiLayer) | null = null;
-  try {
-    const mod = (await import('../../midi/synth.js')) as {
-      PolySynth?: new (sr: number, o: { id?: string }) => MidiLayer;
-    };
-    const PolySynth = mod.PolySynth;
-    if (PolySynth) makeSynth = (sr) => new PolySynth(sr, { id: 'midi' });
-  } catch {
-    makeSynth = null; // the full synth is optional: the small sine voice plays notes meanwhile
-  }
+  const makeMidi = await midiVoiceMaker();
   const host: SessionHost = {
     wake: (at) => scheduler.wake(at),
     schedule: (s) => scheduler.add(s),
     unschedule: (s) => scheduler.delete(s),
     loadPreset: (name, sampleRate) => loadPreset(name, sampleRate, opts.presetDirs),
-    makeMidiLayer: (sr) => (makeSynth ? makeSynth(sr) : new SineVoices(sr)),
+    makeMidiLayer: (sr, bank) => makeMidi(sr, bank),
     log: (msg, err) => fastify.log.error({ err }, msg),
     idleMs: (opts.idleSec ?? 60) * 1000,
   };

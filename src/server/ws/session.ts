@@ -24,7 +24,7 @@ export interface SessionHost {
   /** Resolve a preset name to a scene at `sampleRate`. */
   loadPreset(name: string, sampleRate: number): Promise<Scene>;
   /** Make the MIDI layer of a session (the full synth when present, else {@link SineVoices}). */
-  makeMidiLayer(sampleRate: number): MidiLayer;
+  makeMidiLayer(sampleRate: number, bank?: { soundfont?: string }): MidiLayer;
   log(msg: string, err?: unknown): void;
   /** Close a connection that has no stream running for this long, ms (frees its session slot). */
   idleMs: number;
@@ -230,6 +230,13 @@ export class Session implements Paced {
       this.fail(e);
       return;
     }
+    let midi: MidiLayer | null = null;
+    try {
+      if (msg.midi) midi = this.host.makeMidiLayer(sampleRate, msg.midi);
+    } catch (e) {
+      this.fail(e);
+      return;
+    }
     const quantizer = audio
       ? new Quantizer({ format: audio.format, channels: audio.channels, dither: audio.format === 's16' })
       : null;
@@ -248,6 +255,10 @@ export class Session implements Paced {
       start: msg.preset !== undefined ? performanceNow() : now,
       onSlow: (reason) => this.close(1008, reason),
     });
+    if (midi) {
+      this.midi = midi;
+      this.stream.attach(midi);
+    }
     this.state = 'running';
     this.sendJson({
       type: 'started',
