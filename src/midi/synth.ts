@@ -6,6 +6,7 @@ import { type Block, type Layer, panGains } from '../render/layer.js';
 import { MIX_CEILING } from '../render/scene.js';
 import { midiToHz } from '../render/values.js';
 import { drumSound } from './drums.js';
+import { packMidi } from './message.js';
 import { Voice } from './voice.js';
 import { type VoiceMap, type VoiceSettings, voiceFor } from './voices.js';
 
@@ -126,19 +127,8 @@ export class PolySynth implements Layer {
    * @example synth.handleMidi([0xb0, 64, 127], 24000) // sustain pedal down at 0.5 s
    */
   handleMidi(bytes: ArrayLike<number>, frame?: number): void {
-    const s = bytes[0];
-    if (s === undefined || !Number.isInteger(s) || s < 0x80 || s > 0xff) {
-      throw invalid('BAD_VALUE', `midi: the first byte must be a status byte 128-255, got ${s}`, 'data');
-    }
-    if (s >= 0xf0) return;
-    const need = s >> 4 === 0xc || s >> 4 === 0xd ? 1 : 2;
-    for (let i = 1; i <= need; i++) {
-      const d = bytes[i];
-      if (d === undefined || !Number.isInteger(d) || d < 0 || d > 127) {
-        throw invalid('BAD_VALUE', `midi: data byte ${i} must be 0-127, got ${d}`, 'data');
-      }
-    }
-    this.enqueue(frame, s | (bytes[1]! << 8) | ((need === 2 ? bytes[2]! : 0) << 16));
+    const msg = packMidi(bytes);
+    if (msg !== undefined) this.enqueue(frame, msg);
   }
 
   /** Queue a checked channel message packed as status | data1 << 8 | data2 << 16. */
