@@ -182,6 +182,17 @@ export async function runSuggest(texts: string[], opts: Record<string, unknown>)
   if (renderTo === '') throw invalid('BAD_USAGE', '--render: empty file name', 'render');
   if (renderTo === '-' && opts.json)
     throw invalid('BAD_USAGE', '--render - and --json both want stdout', 'render');
+  const midiTo = opts.midi === undefined ? undefined : String(opts.midi);
+  if (midiTo === '') throw invalid('BAD_USAGE', '--midi: empty file name', 'midi');
+  if (midiTo === '-' && opts.json)
+    throw invalid(
+      'BAD_USAGE',
+      '--midi - and --json both want stdout',
+      'midi',
+      'write the MIDI file to a file',
+    );
+  if (midiTo === '-' && renderTo === '-')
+    throw invalid('BAD_USAGE', '--midi - and --render - both want stdout', 'midi');
   const renderSeconds = parseDuration(String(opts.duration ?? '4'), '-d/--duration', false);
   if (opts.from !== undefined && texts.length > 0) {
     throw invalid('BAD_USAGE', 'give notes or --from <audio file>, not both', 'from');
@@ -261,11 +272,11 @@ export async function runSuggest(texts: string[], opts: Record<string, unknown>)
     await printSuggestTable(
       result,
       { goal, tuning, a4, ...(fromChord ? { from: fromChord } : {}) },
-      renderTo === '-' ? process.stderr : process.stdout,
+      renderTo === '-' || midiTo === '-' ? process.stderr : process.stdout,
     );
-  if (opts.midi !== undefined) {
+  if (midiTo !== undefined) {
     const { writeSuggestionMidi } = await import('../midi/export.js');
-    await writeSuggestionMidi(String(opts.midi), result.input, result.suggestions, { a4 });
+    await writeSuggestionMidi(midiTo, result.input, result.suggestions, { a4 });
   }
   if (renderTo !== undefined) await renderAudition(result, renderTo, renderSeconds);
 }

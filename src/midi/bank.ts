@@ -25,15 +25,27 @@ export const MAX_BANK_BYTES = 1 << 30;
  * undefined when the package is not installed or `OMNISONIC_NO_DEFAULT_SOUNDFONT` is set.
  */
 export function defaultBankPath(): string | undefined {
-  if (process.env.OMNISONIC_NO_DEFAULT_SOUNDFONT) return undefined;
+  return packagedBanks()[DEFAULT_BANK_EXPORT];
+}
+
+/** The banks the optional package ships, by name (FluidR3Mono, TimGM6mb, MSBasic), that exist. */
+export function packagedBanks(): Record<string, string> {
+  if (process.env.OMNISONIC_NO_DEFAULT_SOUNDFONT) return {};
   try {
     const mod = createRequire(import.meta.url)(DEFAULT_BANK_PACKAGE) as Record<string, unknown>;
-    const path = mod[DEFAULT_BANK_EXPORT];
-    if (typeof path !== 'string') return undefined;
-    statSync(path);
-    return path;
+    const out: Record<string, string> = {};
+    for (const [name, path] of Object.entries(mod)) {
+      if (typeof path !== 'string') continue;
+      try {
+        statSync(path);
+        out[name] = path;
+      } catch {
+        // listed but not installed
+      }
+    }
+    return out;
   } catch {
-    return undefined;
+    return {};
   }
 }
 

@@ -15,6 +15,13 @@ export interface SuggestionMidiOptions {
   velocity?: number;
 }
 
+/** A suggested note; a binaural one has a frequency for each ear. */
+export interface SuggestionNote {
+  frequency: number;
+  left?: number;
+  right?: number;
+}
+
 /** Pitch bend range written to every channel with RPN 0, semitones. */
 export const EXPORT_BEND_RANGE = 2;
 const TPQ = 480;
@@ -50,7 +57,7 @@ export function keyAndBend(hz: number, a4 = 440): { key: number; bend: number; c
  */
 export function suggestionMidi(
   input: { frequencies: number[] },
-  suggestions: { frequency: number }[],
+  suggestions: SuggestionNote[],
   opts: SuggestionMidiOptions = {},
 ): Uint8Array {
   const a4 = opts.a4 ?? 440;
@@ -61,6 +68,11 @@ export function suggestionMidi(
   if (step < 1) throw invalid('BAD_VALUE', 'midi export: the step is too short');
   const chord = input.frequencies.map((f) => keyAndBend(f, a4));
   const extra = suggestions.map((s) => keyAndBend(s.frequency, a4));
+  const ears = suggestions.map((s) =>
+    s.left !== undefined && s.right !== undefined
+      ? { left: keyAndBend(s.left, a4), right: keyAndBend(s.right, a4) }
+      : undefined,
+  );
 
   // one channel per distinct bend of the chord; suggestions share a chord channel with the same
   // bend, else take turns on the spare channels (so a release never hears the next bend)
@@ -75,6 +87,14 @@ export function suggestionMidi(
   }
   const spare = CHANNELS.slice(bendChannel.size);
   const used = new Set<number>(bendChannel.values());
+  const binaural = ears.some((e) => e !== undefined);
+  if (binaural && spare.length < 4)
+    throw invalid(
+      'BAD_VALUE',
+      'midi export: a binaural step needs 4 free channels; the chord takes too many',
+    );
+  const pans = new Map<number, number>();
+  const plain = binaural ? spare.slice(4) : spare;
   const events: WriteEvent[] = [
     tempoEvent(0, BPM),
     { tick: 0, meta: 0x03, data: ascii('OmniSonic suggestions') },
@@ -92,14 +112,27 @@ export function suggestionMidi(
     events.push({
       tick,
       meta: 0x06,
-      data: ascii(i === 0 ? 'input' : `+ ${suggestions[i - 1]!.frequency.toFixed(2)} Hz`),
+      data: ascii(i === 0 ? 'input' : stepName(suggestions[i - 1]!)),
     });
     for (const [bend, ch] of bendChannel) if (i === 0) events.push(bendEvent(tick, ch, bend));
     for (const n of chord) noteOn(tick, bendChannel.get(n.bend)!, n.key, len);
-    if (s) {
+    const ear = ears[i - 1];
+    if (ear) {
+      // each ear on its own channel, panned hard left and right, bent to its exact frequency
+      const pair = ((i - 1) % 2) * 2;
+      for (const [n, ch, pan] of [
+        [ear.left, spare[pair]!, 0],
+        [ear.right, spare[pair + 1]!, 127],
+      ] as const) {
+        used.add(ch);
+        pans.set(ch, pan);
+        events.push(bendEvent(tick, ch, n.bend));
+        noteOn(tick, ch, n.key, len);
+      }
+    } else if (s) {
       let ch = bendChannel.get(s.bend);
       if (ch === undefined) {
-        ch = spare.length > 0 ? spare[(i - 1) % Math.min(2, spare.length)]! : CHANNELS[0]!;
+        ch = plain.length > 0 ? plain[(i - 1) % Math.min(2, plain.length)]! : CHANNELS[0]!;
         used.add(ch);
         events.push(bendEvent(tick, ch, s.bend));
       }
@@ -115,6 +148,8 @@ export function suggestionMidi(
     cc(38, 0);
     cc(101, 127);
     cc(100, 127);
+    const pan = pans.get(ch);
+    if (pan !== undefined) cc(10, pan);
     setup.push({ tick: 0, bytes: [0xc0 | ch, program] });
   }
   return writeMidi({
@@ -132,7 +167,7 @@ export function suggestionMidi(
 export async function writeSuggestionMidi(
   path: string,
   input: { frequencies: number[] },
-  suggestions: { frequency: number }[],
+  suggestions: SuggestionNote[],
   opts: SuggestionMidiOptions = {},
 ): Promise<void> {
   const bytes = suggestionMidi(input, suggestions, opts);
@@ -144,6 +179,12 @@ export async function writeSuggestionMidi(
     await sink.abort();
     throw e;
   }
+}
+
+function stepName(s: SuggestionNote): string {
+  if (s.left !== undefined && s.right !== undefined)
+    return `+ left ${s.left.toFixed(2)} Hz, right ${s.right.toFixed(2)} Hz`;
+  return `+ ${s.frequency.toFixed(2)} Hz`;
 }
 
 function bendEvent(tick: number, ch: number, bend: number): WriteEvent {

@@ -4,6 +4,7 @@ import { MAX_BLOCK } from '../render/engine.js';
 import type { Block, Layer } from '../render/layer.js';
 import { MIX_CEILING } from '../render/scene.js';
 import type { SoundBank } from './bank.js';
+import { packMidi } from './message.js';
 import { MIN_NOTE_SEC } from './synth.js';
 
 type Core = typeof import('spessasynth_core');
@@ -21,6 +22,11 @@ export function spessa(): Core {
     core.SpessaLog.groupEnabled = false;
   }
   return core;
+}
+
+/** Resolves when the SF3 (Ogg Vorbis) sample decoder is ready: wait before the first render. */
+export function soundFontReady(): Promise<void> {
+  return spessa().BasicSoundBank.isSF3DecoderReady;
 }
 
 /** spessasynth renders at most this many frames a call (its internal block). */
@@ -77,19 +83,8 @@ export class SoundFontSynth implements Layer {
 
   /** Queue a channel message at `frame` (or the next block); system messages are ignored. */
   handleMidi(bytes: ArrayLike<number>, frame?: number): void {
-    const s = bytes[0];
-    if (s === undefined || !Number.isInteger(s) || s < 0x80 || s > 0xff) {
-      throw invalid('BAD_VALUE', `midi: the first byte must be a status byte 128-255, got ${s}`, 'data');
-    }
-    if (s >= 0xf0) return;
-    const need = s >> 4 === 0xc || s >> 4 === 0xd ? 1 : 2;
-    for (let i = 1; i <= need; i++) {
-      const d = bytes[i];
-      if (d === undefined || !Number.isInteger(d) || d < 0 || d > 127) {
-        throw invalid('BAD_VALUE', `midi: data byte ${i} must be 0-127, got ${d}`, 'data');
-      }
-    }
-    this.handlePacked(s | (bytes[1]! << 8) | ((need === 2 ? bytes[2]! : 0) << 16), frame);
+    const msg = packMidi(bytes);
+    if (msg !== undefined) this.handlePacked(msg, frame);
   }
 
   /** Queue a checked channel message packed as status | data1 << 8 | data2 << 16. */

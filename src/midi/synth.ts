@@ -6,6 +6,7 @@ import { type Block, type Layer, panGains } from '../render/layer.js';
 import { MIX_CEILING } from '../render/scene.js';
 import { midiToHz } from '../render/values.js';
 import { drumSound } from './drums.js';
+import { packMidi } from './message.js';
 import { Voice } from './voice.js';
 import { type VoiceMap, type VoiceSettings, voiceFor } from './voices.js';
 
@@ -126,19 +127,8 @@ export class PolySynth implements Layer {
    * @example synth.handleMidi([0xb0, 64, 127], 24000) // sustain pedal down at 0.5 s
    */
   handleMidi(bytes: ArrayLike<number>, frame?: number): void {
-    const s = bytes[0];
-    if (s === undefined || !Number.isInteger(s) || s < 0x80 || s > 0xff) {
-      throw invalid('BAD_VALUE', `midi: the first byte must be a status byte 128-255, got ${s}`, 'data');
-    }
-    if (s >= 0xf0) return;
-    const need = s >> 4 === 0xc || s >> 4 === 0xd ? 1 : 2;
-    for (let i = 1; i <= need; i++) {
-      const d = bytes[i];
-      if (d === undefined || !Number.isInteger(d) || d < 0 || d > 127) {
-        throw invalid('BAD_VALUE', `midi: data byte ${i} must be 0-127, got ${d}`, 'data');
-      }
-    }
-    this.enqueue(frame, s | (bytes[1]! << 8) | ((need === 2 ? bytes[2]! : 0) << 16));
+    const msg = packMidi(bytes);
+    if (msg !== undefined) this.enqueue(frame, msg);
   }
 
   /** Queue a checked channel message packed as status | data1 << 8 | data2 << 16. */
@@ -176,14 +166,21 @@ export class PolySynth implements Layer {
     if (stereo) this.mixR.fill(0, 0, n);
     const end = block.start + n;
     let pos = 0;
-    while (this.head < this.qFrame.length && this.qFrame[this.head]! < end) {
-      const at = Math.max(0, this.qFrame[this.head]! - block.start);
+    for (;;) {
+      const qf = this.head < this.qFrame.length ? this.qFrame[this.head]! : Number.POSITIVE_INFINITY;
+      const rf = this.nextOff();
+      const f = Math.min(qf, rf);
+      if (f >= end) break;
+      const at = Math.max(0, f - block.start);
       if (at > pos) {
         this.renderSpan(pos, at - pos, stereo);
         pos = at;
       }
-      this.apply(this.qMsg[this.head]!, block.start + pos);
-      this.head++;
+      if (rf <= qf) this.releaseDue(block.start + pos);
+      else {
+        this.apply(this.qMsg[this.head]!, block.start + pos);
+        this.head++;
+      }
     }
     if (pos < n) this.renderSpan(pos, n - pos, stereo);
     if (this.head > 1024 && this.head * 2 > this.qFrame.length) {
@@ -277,13 +274,33 @@ export class PolySynth implements Layer {
     }
   }
 
+  /** Earliest frame of a waiting note-off, or infinity. */
+  private nextOff(): number {
+    let f = Number.POSITIVE_INFINITY;
+    for (const v of this.voices) if (v.offAt >= 0 && v.active && v.offAt < f) f = v.offAt;
+    return f;
+  }
+
+  /** Apply the waiting note-offs due at `frame`. */
+  private releaseDue(frame: number): void {
+    for (const v of this.voices) {
+      if (v.offAt < 0 || v.offAt > frame) continue;
+      v.offAt = -1;
+      if (!v.active || !v.held) continue;
+      if (this.channels[v.channel]!.pedal) {
+        v.held = false;
+        v.pedal = true;
+      } else v.release();
+    }
+  }
+
   private noteOff(chIndex: number, ch: ChannelState, note: number, frame: number): void {
     const min = Math.round(MIN_NOTE_SEC * this.sampleRate);
     for (const v of this.voices) {
       if (!v.active || !v.held || v.channel !== chIndex || v.note !== note || v.drum) continue;
       if (frame - v.startFrame < min) {
         // a zero-length (or very short) note: released MIN_NOTE_SEC after its start, so it sounds
-        this.enqueue(v.startFrame + min, 0x80 | chIndex | (note << 8));
+        v.offAt = v.startFrame + min;
         continue;
       }
       if (ch.pedal) {

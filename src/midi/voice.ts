@@ -35,6 +35,8 @@ export class Voice {
   stolen = false;
   /** Frame the note started at (the oldest is stolen first). */
   startFrame = 0;
+  /** Frame of a note-off that came too soon after the note-on and waits, or -1. */
+  offAt = -1;
   /** Note frequency without pitch bend, Hz. */
   baseHz = 0;
   /** Velocity gain times the voice's own level. */
@@ -130,6 +132,7 @@ export class Voice {
     this.note = note;
     this.velGain = velGain;
     this.startFrame = frame;
+    this.offAt = -1;
     this.level = 0;
     this.held = true;
     this.pedal = false;

@@ -18,6 +18,53 @@ enum Stage {
   Release = 4,
 }
 
+/**
+ * Makes the MIDI voice of a session: with `bank` (a session started with `midi`), a SoundFont
+ * synthesizer with the named bank or the default one; without, the built-in synthesizer.
+ */
+export type MidiVoiceMaker = (sampleRate: number, bank?: { soundfont?: string }) => MidiLayer;
+
+/**
+ * The maker of sessions' MIDI voices. A session started with `midi` gets a SoundFont synthesizer
+ * with the default General MIDI bank (or `OMNISONIC_SOUNDFONT`) when one is installed, or a
+ * named bank of the optional bank package (`FluidR3Mono`, `TimGM6mb`, `MSBasic`); a session
+ * whose first `midi` message comes later, or a server without a bank, gets the built-in
+ * synthesizer of `src/midi/`, else {@link SineVoices}. Banks are read once, on first use.
+ */
+export async function midiVoiceMaker(): Promise<MidiVoiceMaker> {
+  try {
+    const [{ PolySynth }, bank, sf] = await Promise.all([
+      import('../../midi/synth.js'),
+      import('../../midi/bank.js'),
+      import('../../midi/soundfont.js'),
+    ]);
+    const named = bank.packagedBanks();
+    const fallback = process.env.OMNISONIC_SOUNDFONT || bank.defaultBankPath();
+    await sf.soundFontReady();
+    return (sr, want) => {
+      const name = want?.soundfont;
+      const path = want === undefined ? undefined : name === undefined ? fallback : named[name];
+      if (name !== undefined && path === undefined) {
+        const known = Object.keys(named).join(', ') || 'none installed';
+        throw invalid(
+          'BAD_VALUE',
+          `midi.soundfont: unknown bank '${name}' (known: ${known})`,
+          'midi.soundfont',
+        );
+      }
+      if (path === undefined) return new PolySynth(sr, { id: 'midi' });
+      return new sf.SoundFontSynth(sr, bank.loadBank(path), { id: 'midi' });
+    };
+  } catch {
+    // the MIDI synthesizers are optional: the small sine voice plays notes meanwhile
+    return (sr, name) => {
+      if (name !== undefined)
+        throw invalid('BAD_VALUE', 'midi.soundfont: no SoundFont support here', 'midi.soundfont');
+      return new SineVoices(sr);
+    };
+  }
+}
+
 /** A layer that plays MIDI notes; `PolySynth` in `src/midi/` has the same method. */
 export interface MidiLayer extends Layer {
   /** Handle one MIDI message (`[status, data1, data2]`) from the next rendered frame. */

@@ -27,6 +27,8 @@ export interface StartMessage {
   master?: MasterSpec;
   seed?: number;
   preset?: string;
+  /** Start the MIDI synthesizer with the session (`soundfont`: a bank the server knows). */
+  midi?: { soundfont?: string };
   /** `null` when the client wants no audio frames (viz only). */
   audio: AudioOptions | null;
   viz: VizOptions | null;
@@ -157,8 +159,23 @@ function midiOf(v: unknown): number[] {
   return v as number[];
 }
 
+/** `midi: true` or `midi: { soundfont: name }` of a start message. */
+function midiStartOf(v: unknown): { soundfont?: string } {
+  if (v === true) return {};
+  if (!isObject(v)) throw invalid('BAD_VALUE', 'midi: must be true or { soundfont: name }', 'midi');
+  onlyKeys(v, ['soundfont'], 'midi');
+  if (v.soundfont === undefined) return {};
+  if (typeof v.soundfont !== 'string' || !/^[\w-]{1,64}$/.test(v.soundfont))
+    throw invalid(
+      'BAD_VALUE',
+      'midi.soundfont: must be the name of a bank the server knows',
+      'midi.soundfont',
+    );
+  return { soundfont: v.soundfont };
+}
+
 function startOf(raw: Record<string, unknown>): StartMessage {
-  onlyKeys(raw, ['type', 'scene', 'preset', 'audio', 'viz', 'latency', 'seq'], 'start');
+  onlyKeys(raw, ['type', 'scene', 'preset', 'midi', 'audio', 'viz', 'latency', 'seq'], 'start');
   const audio = audioOf(raw.audio);
   const msg: StartMessage = {
     type: 'start',
@@ -167,6 +184,11 @@ function startOf(raw: Record<string, unknown>): StartMessage {
     viz: vizOf(raw.viz),
     latencyMs: num(raw, 'latency', LIMITS.latencyMs[0], LIMITS.latencyMs[1], 'start') ?? DEFAULT_LATENCY_MS,
   };
+  if (raw.midi !== undefined && raw.midi !== false) msg.midi = midiStartOf(raw.midi);
+  if (msg.midi && raw.scene === undefined && raw.preset === undefined) {
+    msg.layers = [];
+    return msg;
+  }
   if ((raw.scene === undefined) === (raw.preset === undefined)) {
     throw invalid('BAD_VALUE', "start: give either 'scene' { layers: [...] } or 'preset' (a name)", 'scene');
   }

@@ -340,7 +340,7 @@ export class Session implements Paced {
     try {
       stream = await AudioStream.open({
         pool: this.host.pool,
-        spec: { scene, audio, viz: msg.viz },
+        spec: { scene, audio, viz: msg.viz, ...(msg.midi ? { midi: msg.midi } : {}) },
         latencyMs: msg.latencyMs,
         bytesPerSec,
         socket: this.socket,

@@ -1,5 +1,5 @@
 import { isOmniError } from '../../errors.js';
-import type { MidiLayer } from './midi-voice.js';
+import type { MidiVoiceMaker } from './midi-voice.js';
 import { SessionSynth, type SynthControl, type SynthOutput, type SynthSpec } from './synth.js';
 
 /** Messages to a {@link SynthHost} (from the main thread). */
@@ -44,9 +44,9 @@ export function wireError(e: unknown): WireError {
 export class SynthHost {
   private readonly synths = new Map<number, SessionSynth>();
   private readonly post: Post;
-  private readonly makeMidi: (sampleRate: number) => MidiLayer;
+  private readonly makeMidi: MidiVoiceMaker;
 
-  constructor(post: Post, makeMidi: (sampleRate: number) => MidiLayer) {
+  constructor(post: Post, makeMidi: MidiVoiceMaker) {
     this.post = post;
     this.makeMidi = makeMidi;
   }

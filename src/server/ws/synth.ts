@@ -1,7 +1,7 @@
 import { Quantizer } from '../../dsp/quantize.js';
 import { Engine } from '../../render/engine.js';
 import type { LayerSpec, Scene } from '../../render/scene.js';
-import type { MidiLayer } from './midi-voice.js';
+import type { MidiLayer, MidiVoiceMaker } from './midi-voice.js';
 import type { AudioOptions, VizOptions } from './protocol.js';
 import { Visualizer } from './viz.js';
 
@@ -17,6 +17,8 @@ export interface SynthSpec {
   viz: VizOptions | null;
   /** 0..1: where in its period the first viz summary falls (sessions started together spread out). */
   vizPhase: number;
+  /** Start the MIDI synthesizer with the session (`soundfont`: a bank the server knows). */
+  midi?: { soundfont?: string };
 }
 
 /** A change to a running synthesis, applied before the next block (in the order sent). */
@@ -53,11 +55,11 @@ export class SessionSynth {
   private readonly quantizer: Quantizer | null;
   private readonly viz: Visualizer | null;
   private readonly planar: Float64Array[];
-  private readonly makeMidi: (sampleRate: number) => MidiLayer;
+  private readonly makeMidi: MidiVoiceMaker;
   private midi: MidiLayer | null = null;
   private seq = 0;
 
-  constructor(spec: SynthSpec, makeMidi: (sampleRate: number) => MidiLayer) {
+  constructor(spec: SynthSpec, makeMidi: MidiVoiceMaker) {
     this.engine = new Engine(spec.scene);
     const audio = spec.audio;
     this.block = audio?.blockSize ?? VIZ_ONLY_BLOCK;
@@ -70,6 +72,10 @@ export class SessionSynth {
       : null;
     this.fftSize = this.viz?.fftSize ?? null;
     this.makeMidi = makeMidi;
+    if (spec.midi) {
+      this.midi = makeMidi(this.engine.sampleRate, spec.midi);
+      this.engine.attach(this.midi);
+    }
   }
 
   /** Apply one change from the next rendered frame. Throws an OmniError for a value the layer refuses. */

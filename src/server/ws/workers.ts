@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { packagePath } from '../../package-root.js';
-import { midiLayerMaker } from './midi-factory.js';
+import { midiVoiceMaker } from './midi-voice.js';
 import type { SynthControl, SynthOutput, SynthSpec } from './synth.js';
 import { type HostReply, type HostRequest, SynthHost, type WireError } from './synth-host.js';
 
@@ -79,7 +79,7 @@ export class SynthPool {
     }
     if (pool.lanes.length === 0) {
       const lane: Lane = { post: () => {}, sessions: 0, jobs: [], worker: null };
-      const host = new SynthHost((msg) => setImmediate(() => pool.receive(msg)), await midiLayerMaker());
+      const host = new SynthHost((msg) => setImmediate(() => pool.receive(msg)), await midiVoiceMaker());
       lane.post = (msg) => host.handle(msg);
       pool.lanes.push(lane);
     }
