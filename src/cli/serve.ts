@@ -30,6 +30,16 @@ function millis(v: unknown, name: string): number {
   return ms;
 }
 
+/** The items of a comma-separated option, trimmed; none when it is absent. */
+function commaList(v: unknown): string[] {
+  return v === undefined
+    ? []
+    : String(v)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+}
+
 /** Options of `serve` as typed values (flags, then environment). */
 export function serveOptionsOf(
   opts: Record<string, unknown>,
@@ -48,25 +58,13 @@ export function serveOptionsOf(
     );
   }
   const redisUrl = redisUrlOf(opts, env);
-  const cors =
-    opts.cors === undefined
-      ? []
-      : String(opts.cors)
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean);
+  const cors = commaList(opts.cors);
   for (const o of cors) {
     if (o !== '*' && !/^https?:\/\/[^/\s]+$/.test(o)) {
       throw invalid('BAD_VALUE', `--cors: '${o}' is not an origin such as https://app.example.com`, 'cors');
     }
   }
-  const allowedHosts =
-    opts.allowedHosts === undefined
-      ? []
-      : String(opts.allowedHosts)
-          .split(',')
-          .map((h) => h.trim())
-          .filter(Boolean);
+  const allowedHosts = commaList(opts.allowedHosts);
   for (const h of allowedHosts) {
     if (hostnameOf(h) === undefined) {
       throw invalid(

@@ -2,10 +2,10 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../src/errors.js';
-import { type AppOptions, buildApp } from '../../src/server/app.js';
+import { buildApp } from '../../src/server/app.js';
 import { cacheKey } from '../../src/server/cache.js';
 import { peakFrequency, spectrumDb } from '../helpers/signal.js';
-import { wavSamples } from './helpers.js';
+import { wavSamples, withApp } from './helpers.js';
 
 const post = (app: FastifyInstance, url: string, payload: unknown, headers: Record<string, string> = {}) =>
   app.inject({ method: 'POST', url, payload: payload as object, headers });
@@ -437,15 +437,6 @@ describe('health, metrics, docs', () => {
 });
 
 describe('security', () => {
-  const withApp = async (opts: AppOptions, fn: (a: FastifyInstance) => Promise<void>) => {
-    const a = await buildApp(opts);
-    try {
-      await fn(a);
-    } finally {
-      await a.close();
-    }
-  };
-
   it('401 without the key or with a wrong one; X-API-Key and Bearer both work; /health stays open', async () => {
     await withApp({ apiKey: 'correct-horse-battery', rateLimit: 0 }, async (a) => {
       const body = { frequency: 440, duration: 0.1 };

@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type AppOptions, buildApp } from '../../src/server/app.js';
+import { withApp } from './helpers.js';
 
 const Ajv2020 = Ajv2020Module as unknown as typeof Ajv2020Module.default;
 
@@ -46,15 +47,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.close();
 });
-
-const withApp = async (opts: AppOptions, fn: (a: FastifyInstance) => Promise<void>) => {
-  const a = await buildApp(opts);
-  try {
-    await fn(a);
-  } finally {
-    await a.close();
-  }
-};
 
 describe('the OpenAPI document', () => {
   it('is valid OpenAPI 3.1, range included (a prefixItems tuple)', async () => {
@@ -348,5 +340,17 @@ describe('WebSocket client errors', () => {
     } finally {
       await s.app.close();
     }
+  });
+});
+
+describe('omnisonic serve --allowed-hosts', () => {
+  it('takes comma-separated names and refuses what is no host name', async () => {
+    const { serveOptionsOf } = await import('../../src/cli/serve.js');
+    expect(serveOptionsOf({ allowedHosts: 'synth.local, 192.168.1.20:8000' }, {}).allowedHosts).toEqual([
+      'synth.local',
+      '192.168.1.20:8000',
+    ]);
+    expect(serveOptionsOf({}, {}).allowedHosts).toEqual([]);
+    expect(() => serveOptionsOf({ allowedHosts: 'http://x/y' }, {})).toThrow(/--allowed-hosts/);
   });
 });

@@ -2,7 +2,19 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { type AppOptions, buildApp } from '../../src/server/app.js';
 import { CLI, hasCommand } from '../helpers/cli.js';
+
+/** Run `fn` on an app built with `opts`, closed afterwards. */
+export async function withApp(opts: AppOptions, fn: (a: FastifyInstance) => Promise<void>): Promise<void> {
+  const a = await buildApp(opts);
+  try {
+    await fn(a);
+  } finally {
+    await a.close();
+  }
+}
 
 /** A free TCP port on 127.0.0.1. */
 export function freePort(): Promise<number> {
