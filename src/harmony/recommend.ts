@@ -83,6 +83,10 @@ const GOALS: readonly Goal[] = ['consonant', 'tension', 'binaural'];
 const TUNINGS: readonly Tuning[] = ['just', '12tet', 'pythagorean'];
 
 /** Validates a request and parses its frequencies. */
+/** Lowest and highest frequency the engine suggests around or for, Hz (inputs and `range`). */
+export const MIN_HZ = 1;
+export const MAX_HZ = 100_000;
+
 function normalise(req: SuggestRequest) {
   const a4 = req.a4 ?? DEFAULT_A4;
   if (!Array.isArray(req.frequencies) || req.frequencies.length === 0) {
@@ -96,6 +100,15 @@ function normalise(req: SuggestRequest) {
     );
   }
   const freqs = req.frequencies.map((f) => parseFrequency(f, a4));
+  for (const f of freqs) {
+    if (f < MIN_HZ || f > MAX_HZ) {
+      throw new HarmonyError(
+        'BAD_FREQUENCY',
+        `input frequencies must be from ${MIN_HZ} Hz to ${MAX_HZ} Hz, got ${f} Hz`,
+        'frequencies',
+      );
+    }
+  }
   const count = req.count ?? 5;
   if (!Number.isInteger(count) || count < 1 || count > 50) {
     throw new HarmonyError('BAD_OPTION', `count must be an integer from 1 to 50, got ${count}`, 'count');
@@ -109,11 +122,11 @@ function normalise(req: SuggestRequest) {
   }
   const lowest = Math.min(...freqs);
   const highest = Math.max(...freqs);
-  const range = req.range ?? [lowest / 2, highest * 2];
-  if (!(range[0] > 0 && range[1] > range[0] && Number.isFinite(range[1]))) {
+  const range = req.range ?? [Math.max(MIN_HZ, lowest / 2), Math.min(MAX_HZ, highest * 2)];
+  if (!(range[0] >= MIN_HZ && range[1] > range[0] && range[1] <= MAX_HZ)) {
     throw new HarmonyError(
       'BAD_OPTION',
-      `range must be lo..hi with 0 < lo < hi, got ${range[0]}..${range[1]}`,
+      `range must be lo..hi with ${MIN_HZ} <= lo < hi <= ${MAX_HZ} Hz, got ${range[0]}..${range[1]}`,
       'range',
     );
   }

@@ -241,23 +241,23 @@ export type RenderBody = Static<typeof RenderBody>;
 
 export const SuggestBody = T.Object(
   {
-    frequencies: T.Array(T.Union([T.Number({ exclusiveMinimum: 0 }), FrequencyText]), {
+    frequencies: T.Array(T.Union([T.Number({ minimum: 1, maximum: 100_000 }), FrequencyText]), {
       minItems: 1,
       maxItems: 16,
-      description: 'input notes: Hz or note names, in the audible range',
+      description: 'input notes: Hz (1 to 100000) or note names',
     }),
     count: T.Optional(T.Integer({ minimum: 1, maximum: 50, default: 5 })),
     range: T.Optional(
       T.Unsafe<[number, number]>({
         type: 'array',
         prefixItems: [
-          { type: 'number', exclusiveMinimum: 0, description: 'lo, Hz' },
-          { type: 'number', exclusiveMinimum: 0, description: 'hi, Hz (above lo)' },
+          { type: 'number', minimum: 1, maximum: 100_000, description: 'lo, Hz' },
+          { type: 'number', minimum: 1, maximum: 100_000, description: 'hi, Hz (above lo)' },
         ],
         items: false,
         minItems: 2,
         maxItems: 2,
-        description: '[lo, hi] in Hz, 0 < lo < hi',
+        description: '[lo, hi] in Hz, 1 <= lo < hi <= 100000',
       }),
     ),
     tuning: T.Optional(T.Union([T.Literal('just'), T.Literal('12tet'), T.Literal('pythagorean')])),
@@ -305,7 +305,7 @@ export const FeedbackBody = T.Object(
       }),
     ),
     frequencies: T.Optional(
-      T.Array(T.Union([T.Number({ exclusiveMinimum: 0 }), FrequencyText]), {
+      T.Array(T.Union([T.Number({ minimum: 1, maximum: 100_000 }), FrequencyText]), {
         minItems: 2,
         maxItems: 16,
         description: 'a chord of 2 to 16 notes rated as a whole (instead of id), in the audible range',

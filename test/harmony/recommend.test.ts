@@ -123,6 +123,24 @@ describe('suggest', () => {
     expect(() => decodeSuggestionId('nope')).toThrow(/not a suggestion id/);
   });
 
+  it('refuses inputs and ranges outside 1 Hz to 100 kHz at once, instead of searching octaves without end', () => {
+    const refused = (req: Parameters<typeof suggest>[0], field: string) => {
+      try {
+        suggest(req);
+      } catch (e) {
+        expect(e).toBeInstanceOf(HarmonyError);
+        expect((e as HarmonyError).field).toBe(field);
+        return;
+      }
+      throw new Error(`accepted ${JSON.stringify(req)}`);
+    };
+    refused({ frequencies: [2.5e-201, 848, 1671] }, 'frequencies');
+    refused({ frequencies: [440, 848, 1671], range: [3.5e-323, 8.2e-66] }, 'range');
+    refused({ frequencies: [440], range: [100, 1e9] }, 'range');
+    refused({ frequencies: [2e6] }, 'frequencies');
+    expect(suggest({ frequencies: [1, 100_000], range: [1, 100_000] }).suggestions.length).toBeGreaterThan(0);
+  });
+
   it('rejects bad requests with typed errors', () => {
     const code = (f: () => unknown) => {
       try {

@@ -165,6 +165,24 @@ describe('the schemas refuse what the server refuses', () => {
     expect(one.statusCode).toBe(200);
     expect(one.rawPayload.length).toBe(44 + 2);
   });
+
+  it('suggestions and feedback take frequencies and ranges from 1 Hz to 100 kHz: others are 400 at once', async () => {
+    // found by the fuzzer: such values used to keep the harmony engine searching for minutes
+    const far = [
+      { frequencies: [2.5e-201, 848, 1671], range: [3.5e-323, 8.2e-66] },
+      { frequencies: [440, 848, 1671], range: [3.5e-323, 8.2e-66] },
+      { frequencies: ['1e-300hz', 848] },
+      { frequencies: [440], range: [100, 1e9] },
+    ];
+    for (const body of far) {
+      const res = await post(app, '/ai/suggest-frequencies/', body);
+      expect(res.statusCode, JSON.stringify(body)).toBe(400);
+    }
+    const fb = await post(app, '/ai/feedback/', { frequencies: [1e-200, 440], rating: 1 });
+    expect(fb.statusCode).toBe(400);
+    const edge = await post(app, '/ai/suggest-frequencies/', { frequencies: [1, 100_000], range: [1, 100_000] });
+    expect(edge.statusCode).toBe(200);
+  });
 });
 
 describe('answers stay inside the document', () => {

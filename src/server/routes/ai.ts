@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { invalid } from '../../errors.js';
 import { HarmonyError } from '../../harmony/errors.js';
 import { applyFeedback, decodeSuggestionId, emptyProfile, type Profile } from '../../harmony/profile.js';
-import { type SuggestRequest, suggest } from '../../harmony/recommend.js';
+import { MAX_HZ, MIN_HZ, type SuggestRequest, suggest } from '../../harmony/recommend.js';
 import { clientIdOf } from '../auth.js';
 import {
   type Check,
@@ -41,7 +41,7 @@ function chordFeatures(frequencies: (number | string)[]): string[] {
   const near = suggest({
     frequencies: rest,
     count: 50,
-    range: [probe / 1.03, probe * 1.03],
+    range: [Math.max(MIN_HZ, probe / 1.03), Math.min(MAX_HZ, probe * 1.03)],
     tuning: '12tet',
   }).suggestions;
   const best = near.sort(
@@ -60,7 +60,7 @@ function chordFeatures(frequencies: (number | string)[]): string[] {
 const notesCheck = (field: string): Check => ({
   field,
   codes: ['BAD_FREQUENCY', 'BAD_NOTE', 'BAD_VALUE'],
-  rule: 'finite frequencies > 0; note names from C-1 to G9',
+  rule: 'frequencies written as text from 1 Hz to 100 kHz; note names from C-1 to G9',
 });
 
 /** Runs `fn`; a harmony error that names no field gets `field`. */
@@ -88,7 +88,7 @@ export async function aiRoutes(app: FastifyInstance): Promise<void> {
         ...checks(notesCheck('frequencies'), {
           field: 'range',
           codes: ['BAD_VALUE'],
-          rule: 'lo < hi, both finite',
+          rule: 'lo < hi',
         }),
       },
     },
