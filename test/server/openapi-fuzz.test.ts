@@ -230,7 +230,17 @@ const seen = new Map<string, number>();
 
 beforeAll(async () => {
   if (LIVE) {
-    live = await startServe(['--rate-limit', '0', '--max-duration', '1', '--log-level', 'error']);
+    // admission (503 OVERLOADED past the memory budget) is tested in load.test.ts, not here
+    live = await startServe([
+      '--rate-limit',
+      '0',
+      '--max-duration',
+      '1',
+      '--log-level',
+      'error',
+      '--memory-budget',
+      '8192',
+    ]);
     const base = live.url;
     send = async (r) => {
       const res = await fetch(base + r.url, {
@@ -248,7 +258,7 @@ beforeAll(async () => {
       };
     };
   } else {
-    const a = await buildApp({ rateLimit: 0, maxDuration: 1 });
+    const a = await buildApp({ rateLimit: 0, maxDuration: 1, memoryBytes: 8 * 1024 ** 3 });
     app = a;
     send = async (r) => {
       const res = await a.inject({

@@ -77,6 +77,12 @@ export async function analyzeRoutes(app: FastifyInstance): Promise<void> {
       },
       // admitted before the body is read: a refused upload costs no memory
       onRequest: async (req, reply) => {
+        // a body the endpoint does not take is refused (415) by the parser, not admitted first
+        const type = String(req.headers['content-type'] ?? '')
+          .split(';')[0]!
+          .trim()
+          .toLowerCase();
+        if (!WAV_TYPES.includes(type)) return;
         const declared = Number(req.headers['content-length']);
         const size = Number.isInteger(declared) && declared > 0 ? Math.min(declared, MAX_UPLOAD) : MAX_UPLOAD;
         try {

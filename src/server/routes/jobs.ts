@@ -21,7 +21,7 @@ export async function jobRoutes(app: FastifyInstance, opts: { store: JobStore })
   const { store } = opts;
   app.addHook('onError', async (_req, reply, err) => {
     const code = (err as { code?: string }).code;
-    if (code === 'QUEUE_UNAVAILABLE' || code === 'QUEUE_FULL') reply.header('retry-after', '5');
+    if (code === 'QUEUE_UNAVAILABLE' || code === 'OVERLOADED') reply.header('retry-after', '5');
   });
   app.post<{ Body: JobBody }>(
     '/jobs/',
@@ -33,7 +33,7 @@ export async function jobRoutes(app: FastifyInstance, opts: { store: JobStore })
           '`request` is the body of the matching endpoint; analyze and midi take the file as base64. Identical requests share one job (its id is the canonical request key). Answers 202 at once.',
         tags: ['jobs'],
         body: JobBody,
-        response: { 202: JobAccepted, ...errorResponses(400, 401, 413, 429, 503) },
+        response: { 202: JobAccepted, ...errorResponses(400, 401, 403, 413, 415, 429, 503) },
       },
     },
     async (req, reply) => {
@@ -55,7 +55,7 @@ export async function jobRoutes(app: FastifyInstance, opts: { store: JobStore })
         summary: 'State of a job',
         tags: ['jobs'],
         params: JobIdParams,
-        response: { 200: JobViewSchema, ...errorResponses(400, 401, 404, 429, 503) },
+        response: { 200: JobViewSchema, ...errorResponses(400, 401, 403, 404, 429, 503) },
       },
     },
     async (req) => {
@@ -83,7 +83,7 @@ export async function jobRoutes(app: FastifyInstance, opts: { store: JobStore })
               'application/json': { schema: { type: 'object', additionalProperties: true } },
             },
           },
-          ...errorResponses(400, 401, 404, 409, 429, 503),
+          ...errorResponses(400, 401, 403, 404, 409, 429, 503),
         },
       },
     },
@@ -117,7 +117,7 @@ export async function jobRoutes(app: FastifyInstance, opts: { store: JobStore })
           'A queued job is removed; a running one is stopped and reported failed with code CANCELLED; a finished one is forgotten with its result.',
         tags: ['jobs'],
         params: JobIdParams,
-        response: { 200: JobCancelled, ...errorResponses(400, 401, 404, 429, 503) },
+        response: { 200: JobCancelled, ...errorResponses(400, 401, 403, 404, 429, 503) },
       },
     },
     async (req) => {
