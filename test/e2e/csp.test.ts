@@ -16,7 +16,7 @@ function directives(csp: string): Map<string, string[]> {
 
 describe('Content-Security-Policy of the control page', () => {
   it('over plain http: no upgrade-insecure-requests, scripts only from the server', async () => {
-    const app = await buildApp({ rateLimit: 0 });
+    const app = await buildApp({ rateLimit: 0, allowedHosts: ['omnisonic.test'] });
     try {
       for (const url of ['/', '/ui/app.js', '/health', '/docs/']) {
         const res = await app.inject({ method: 'GET', url, headers: { host: 'omnisonic.test:8000' } });
@@ -36,7 +36,7 @@ describe('Content-Security-Policy of the control page', () => {
   });
 
   it('over https (as a trusted proxy reports it): upgrade-insecure-requests once', async () => {
-    const app = await buildApp({ rateLimit: 0, trustProxy: true });
+    const app = await buildApp({ rateLimit: 0, trustProxy: true, allowedHosts: ['omnisonic.test'] });
     try {
       const res = await app.inject({ method: 'GET', url: '/', headers: { 'x-forwarded-proto': 'https' } });
       const header = String(res.headers['content-security-policy']);
