@@ -45,6 +45,7 @@ export async function analyzeFile(
     spinner = ora({
       text: `analysing ${basename(path)} (${seconds.toFixed(0)} s)`,
       stream: process.stderr,
+      isEnabled: true, // a terminal, as checked above (ora alone prints a static line under CI)
     }).start();
     await new Promise((resolve) => setImmediate(resolve)); // let the spinner draw once
   }

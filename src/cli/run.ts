@@ -39,7 +39,8 @@ async function progressFor(
   const { isatty } = await import('node:tty');
   if (!isatty(2) || (process.stderr.columns ?? 0) <= 0) return none;
   const ora = defaultExport<typeof import('ora').default>(await import('ora'));
-  const spinner = ora({ text: 'rendering', stream: process.stderr }).start();
+  // enabled by the checks above: ora alone would print a static line when CI is set, and keep it
+  const spinner = ora({ text: 'rendering', stream: process.stderr, isEnabled: true }).start();
   let last = 0;
   return {
     update(frames: number) {

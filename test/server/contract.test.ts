@@ -180,7 +180,10 @@ describe('the schemas refuse what the server refuses', () => {
     }
     const fb = await post(app, '/ai/feedback/', { frequencies: [1e-200, 440], rating: 1 });
     expect(fb.statusCode).toBe(400);
-    const edge = await post(app, '/ai/suggest-frequencies/', { frequencies: [1, 100_000], range: [1, 100_000] });
+    const edge = await post(app, '/ai/suggest-frequencies/', {
+      frequencies: [1, 100_000],
+      range: [1, 100_000],
+    });
     expect(edge.statusCode).toBe(200);
   });
 });
