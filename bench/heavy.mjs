@@ -2,11 +2,15 @@
 // Heavy jobs beside /health on a running `omnisonic serve` started here (default flags):
 //   phase 1: four concurrent 600 s 96 kHz stereo 32-bit float renders (460 MB each, streamed);
 //   phase 2: the same four renders and a 50 MB POST /analyze/ at once.
-// Meanwhile /health is asked every 20 ms and the server's resident memory (VmRSS of the whole
-// process, worker threads included) is sampled every 20 ms. Prints /health p50/p99/max, the RSS
-// before and its peak, and each job's status and time.
+// Meanwhile, each in a process of its own (bench/heavy-probe.mjs), /health is asked every 20 ms
+// and one live 48 kHz stereo WebSocket session plays, every audio frame timed against its
+// schedule; the server's resident memory (VmRSS of the whole process, worker threads included)
+// is sampled every 20 ms. Prints /health p50/p99/max, the session's latest frame and real-time
+// fraction, the RSS before, at its peak and after, and each job's status and time.
 // Usage: node bench/heavy.mjs [renders=4] [analyzeMB=50]   (npm run build first)
+import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { request } from 'node:http';
 import { startServer } from './serve.mjs';
 
@@ -67,33 +71,37 @@ const pct = (xs, p) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 };
 
+const probeFile = fileURLToPath(new URL('./heavy-probe.mjs', import.meta.url));
+function probe(mode) {
+  const child = fork(probeFile, [mode, base], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const result = new Promise((resolve) => child.once('message', resolve));
+  return { stop: () => (child.send('stop'), result) };
+}
+
 async function phase(title, jobs) {
-  const health = [];
   let peak = rssMb();
   const before = peak;
-  let running = true;
   const sampler = setInterval(() => {
     peak = Math.max(peak, rssMb());
   }, 20);
-  const pinger = (async () => {
-    while (running) {
-      const t0 = performance.now();
-      const r = await fetch(`${base}/health`);
-      await r.arrayBuffer();
-      health.push(performance.now() - t0);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  })();
+  const pinger = probe('health');
+  const live = probe('ws');
+  await new Promise((r) => setTimeout(r, 1000));
   const t0 = performance.now();
   const results = await Promise.all(jobs.map((j) => j()));
-  running = false;
-  await pinger;
+  const [health, ws] = await Promise.all([pinger.stop(), live.stop()]);
   clearInterval(sampler);
   console.log(`\n${title} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   for (const r of results)
     console.log(`  ${r.path} -> ${r.status}, ${(r.bytes / 1e6).toFixed(1)} MB in ${r.seconds.toFixed(1)} s`);
+  const h = health.times;
   console.log(
-    `  /health: ${health.length} answers, p50 ${pct(health, 50).toFixed(1)} ms, p99 ${pct(health, 99).toFixed(1)} ms, max ${Math.max(...health).toFixed(1)} ms`,
+    `  /health: ${h.length} answers (${health.failures} failed), p50 ${pct(h, 50).toFixed(1)} ms, p99 ${pct(h, 99).toFixed(1)} ms, max ${Math.max(...h).toFixed(1)} ms`,
+  );
+  const late = ws.times;
+  const over = late.filter((x) => x > 50).length;
+  console.log(
+    `  live session: ${late.length} frames, latest ${Math.max(...late).toFixed(1)} ms after its schedule, ${over} over 50 ms, ${ws.discontinuities} gaps, ${((100 * ws.samples) / (ws.seconds * 48000)).toFixed(1)} % of real time`,
   );
   console.log(
     `  server RSS: ${before.toFixed(0)} MB before, peak ${peak.toFixed(0)} MB, after ${rssMb().toFixed(0)} MB`,

@@ -6,7 +6,10 @@ import { fileURLToPath } from 'node:url';
 
 const cli = fileURLToPath(new URL('../bin/omnisonic.cjs', import.meta.url));
 
-/** @param {string[]} args further flags of `serve` */
+/**
+ * @param {string[]} args further flags of `serve`
+ * BENCH_NODE_ARGS (environment): flags for the server's node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`.
+ */
 export async function startServer(args = []) {
   const port = await new Promise((resolve) => {
     const s = createServer().listen(0, '127.0.0.1', () => {
@@ -16,7 +19,7 @@ export async function startServer(args = []) {
   });
   const server = spawn(
     process.execPath,
-    [cli, 'serve', '--port', String(port), '--log-level', 'warn', ...args],
+    [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), cli, 'serve', '--port', String(port), '--log-level', 'warn', ...args],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
     },

@@ -161,6 +161,78 @@ describe('heavy jobs in the worker pool', () => {
   });
 });
 
+describe('uploads to /analyze/', () => {
+  let srv: ServeProcess;
+  beforeAll(async () => {
+    // a budget that holds a 64 MiB analysis: here the upload limit, not the memory, is tested
+    srv = await startServe(['--rate-limit', '0', '--memory-budget', '4096']);
+  });
+  afterAll(async () => {
+    await srv?.stop();
+  });
+
+  it('an upload goes to its worker as it arrives; chunked and oversized uploads', async () => {
+    // 2 s of A4, sent without Content-Length: the first half, then (once the analysis job is
+    // running in a worker, still waiting for its bytes) the second half
+    const tone = Buffer.from(
+      await (
+        await fetch(`${srv.url}/generate-frequency/`, json({ frequency: 440, duration: 2 }))
+      ).arrayBuffer(),
+    );
+    const u = new URL('/analyze/', srv.url);
+    let reply = '';
+    let status = 0;
+    const req = request({
+      host: u.hostname,
+      port: u.port,
+      path: u.pathname,
+      method: 'POST',
+      headers: { 'content-type': 'audio/wav', 'transfer-encoding': 'chunked' },
+    });
+    const answered = new Promise<void>((resolve, reject) => {
+      req.on('response', (res) => {
+        status = res.statusCode ?? 0;
+        res.on('data', (c: Buffer) => {
+          reply += c;
+        });
+        res.on('end', resolve);
+      });
+      req.on('error', reject);
+    });
+    const half = Math.floor(tone.length / 2);
+    req.write(tone.subarray(0, half));
+    expect(await until(async () => (await metric(srv.url, 'omnisonic_jobs_running')) === 1)).toBe(true);
+    expect(status).toBe(0);
+    req.end(tone.subarray(half));
+    await answered;
+    expect(status).toBe(200);
+    const a = JSON.parse(reply) as { duration: number; f0: { note: string } };
+    expect(a.duration).toBeCloseTo(2, 3);
+    expect(a.f0.note).toBe('A4');
+    // more than 64 MiB: 413, whether announced or not
+    const announced = await fetch(`${srv.url}/analyze/`, {
+      method: 'POST',
+      headers: { 'content-type': 'audio/wav', 'content-length': String(65 * 1024 * 1024) },
+      body: Buffer.alloc(1024),
+    }).catch(() => null);
+    if (announced) expect(announced.status).toBe(413);
+    const big = await fetch(`${srv.url}/analyze/`, {
+      method: 'POST',
+      headers: { 'content-type': 'audio/wav' },
+      body: new ReadableStream({
+        start(c) {
+          for (let i = 0; i < 65; i++) c.enqueue(new Uint8Array(1024 * 1024));
+          c.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(big.status).toBe(413);
+    expect(((await big.json()) as { error: { code: string } }).error.code).toBe('TOO_LARGE');
+    expect(await until(async () => (await metric(srv.url, 'omnisonic_jobs_running')) === 0)).toBe(true);
+  });
+});
+
 describe('admission control', () => {
   it('past --max-jobs: 503, Retry-After and OVERLOADED; then admitted again', async () => {
     const srv = await startServe(['--rate-limit', '0', '--max-jobs', '1']);

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobPool } from '../../src/server/pool/pool.js';
 import { executeJob } from '../../src/server/work/execute.js';
@@ -27,6 +29,20 @@ describe('the job pool', () => {
     expect(Math.abs(f - 440)).toBeLessThan(0.1);
     const here = await executeJob('generate', request);
     expect(here.type === 'audio' && here.body.equals(r.body)).toBe(true);
+  });
+
+  it.runIf(process.platform === 'linux')('its threads run 10 nice levels below the event loop', async () => {
+    await Promise.all([
+      pool.runJob('generate', { frequency: 440, duration: 1 }),
+      pool.runJob('generate', { frequency: 220, duration: 1 }),
+    ]);
+    // Linux keeps a nice value per thread: field 19 of /proc/self/task/<tid>/stat
+    const niceOf = (tid: string) =>
+      Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+    const own = getPriority();
+    const lowered = readdirSync('/proc/self/task').filter((tid) => niceOf(tid) === Math.min(19, own + 10));
+    expect(niceOf(String(process.pid))).toBe(own);
+    expect(lowered.length).toBeGreaterThanOrEqual(2);
   });
 
   it('streams chunks with the exact length announced in the head', async () => {

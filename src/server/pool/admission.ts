@@ -22,6 +22,8 @@ export interface AdmissionOptions {
 /** An admitted job: call release() once when it is over (extra calls are ignored). */
 export interface Ticket {
   release(): void;
+  /** Reserve `bytes` more for this job (an upload longer than first thought), or throw {@link OverloadedError}. */
+  grow(bytes: number): void;
 }
 
 /** OVERLOADED with the seconds to wait (the Retry-After header). */
@@ -75,6 +77,29 @@ export class Admission {
         this.retryAfterSec,
       );
     }
+    this.check(bytes);
+    this.active++;
+    this.reserved += bytes;
+    let held = bytes;
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        this.active--;
+        this.reserved -= held;
+      },
+      grow: (more: number) => {
+        if (released) return;
+        this.check(more);
+        held += more;
+        this.reserved += more;
+      },
+    };
+  }
+
+  /** Throws OVERLOADED when `bytes` more would pass the memory budget. */
+  private check(bytes: number): void {
     const mib = (n: number) => Math.round(n / 1048576);
     const rss = this.rss();
     if (rss > this.memoryBytes || this.baseline + this.reserved + bytes > this.memoryBytes) {
@@ -84,16 +109,5 @@ export class Admission {
         this.retryAfterSec,
       );
     }
-    this.active++;
-    this.reserved += bytes;
-    let released = false;
-    return {
-      release: () => {
-        if (released) return;
-        released = true;
-        this.active--;
-        this.reserved -= bytes;
-      },
-    };
   }
 }

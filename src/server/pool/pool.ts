@@ -39,6 +39,12 @@ export interface RunOptions {
   onChunk?: (chunk: Buffer) => void | Promise<void>;
   /** Content type and exact length (when known) before the first chunk. */
   onHead?: (head: AudioHead) => void;
+  /**
+   * Bytes of the request that are still arriving (an upload): sent to the worker chunk by chunk
+   * once the job started there, and put together in that thread into `request[field]`. An
+   * error of `chunks` fails the job with that error.
+   */
+  input?: { field: string; chunks: AsyncIterable<Uint8Array>; bytes?: number | undefined };
 }
 
 /** Counters of the pool (exposed in /metrics). */
@@ -128,6 +134,7 @@ export class JobPool {
       stream: Boolean(opts.onChunk),
       maxInFlight: this.o.maxInFlight,
       presetDirs: this.o.presetDirs,
+      ...(opts.input ? { input: { field: opts.input.field, bytes: opts.input.bytes } } : {}),
     };
     return new Promise<JobResult>((resolve, reject) => {
       let settled = false;
@@ -154,6 +161,15 @@ export class JobPool {
         }, this.o.killAfterMs);
       };
       opts.signal?.addEventListener('abort', onAbort, { once: true });
+      // each chunk is copied once into a buffer of its own, which then moves to the worker
+      const sendInput = async (chunks: AsyncIterable<Uint8Array>) => {
+        for await (const chunk of chunks) {
+          if (settled) return;
+          const own = new Uint8Array(chunk);
+          port1.postMessage({ type: 'input', chunk: own } satisfies ToWorker, [own.buffer]);
+        }
+        if (!settled) port1.postMessage({ type: 'input-end' } satisfies ToWorker);
+      };
       const ack = () => {
         if (!settled) port1.postMessage({ type: 'ack' } satisfies ToWorker);
       };
@@ -164,6 +180,12 @@ export class JobPool {
         }
         switch (m.type) {
           case 'started':
+            if (opts.input) {
+              sendInput(opts.input.chunks).catch((e: Error) => {
+                onAbort();
+                finish('failed', undefined, e);
+              });
+            }
             break;
           case 'head':
             opts.onHead?.(m.head);

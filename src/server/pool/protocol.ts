@@ -18,6 +18,11 @@ export interface PoolTask {
   /** Most chunks sent and not yet acknowledged. */
   maxInFlight: number;
   presetDirs: string[] | undefined;
+  /**
+   * The request's bytes arrive over the port after the job started (`input` messages, then
+   * `input-end`) and go into this field of the request; `bytes` is their announced length.
+   */
+  input?: { field: string; bytes: number | undefined };
 }
 
 /** Worker to pool. */
@@ -30,4 +35,8 @@ export type FromWorker =
   | { type: 'error'; error: JobErrorData };
 
 /** Pool to worker. */
-export type ToWorker = { type: 'ack' } | { type: 'abort' };
+export type ToWorker =
+  | { type: 'ack' }
+  | { type: 'abort' }
+  | { type: 'input'; chunk: Uint8Array }
+  | { type: 'input-end' };

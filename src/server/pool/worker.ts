@@ -20,6 +20,37 @@ function transferable(chunk: Buffer): Uint8Array {
   return new Uint8Array(chunk);
 }
 
+/**
+ * The bytes of a request sent after its job started, put together in this thread (so a large
+ * upload is never copied whole in the event loop's thread).
+ */
+class InputBytes {
+  private buf: Uint8Array;
+  private n = 0;
+  ended = false;
+  constructor(announced: number | undefined) {
+    this.buf = new Uint8Array(announced && announced > 0 ? announced : 1 << 20);
+  }
+  add(chunk: Uint8Array): void {
+    if (this.n + chunk.length > this.buf.length) {
+      const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.n + chunk.length));
+      bigger.set(this.buf.subarray(0, this.n));
+      this.buf = bigger;
+    }
+    this.buf.set(chunk, this.n);
+    this.n += chunk.length;
+  }
+  end(): void {
+    this.ended = true;
+  }
+  /** The bytes, in an ArrayBuffer of their own. */
+  take(): Uint8Array {
+    const out = this.n === this.buf.length ? this.buf : this.buf.slice(0, this.n);
+    this.buf = new Uint8Array(0);
+    return out;
+  }
+}
+
 export default async function runTask(task: PoolTask): Promise<void> {
   const { port } = task;
   const send = (m: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
@@ -27,9 +58,12 @@ export default async function runTask(task: PoolTask): Promise<void> {
   const ac = new AbortController();
   let credits = task.maxInFlight;
   let wake: (() => void) | null = null;
+  const input = task.input ? new InputBytes(task.input.bytes) : null;
   port.on('message', (m: ToWorker) => {
     if (m.type === 'abort') ac.abort();
     else if (m.type === 'ack') credits++;
+    else if (m.type === 'input') input?.add(m.chunk);
+    else if (m.type === 'input-end') input?.end();
     const w = wake;
     wake = null;
     w?.();
@@ -44,6 +78,11 @@ export default async function runTask(task: PoolTask): Promise<void> {
   };
   send({ type: 'started' });
   try {
+    if (input && task.input) {
+      while (!input.ended && !ac.signal.aborted) await new Promise<void>((resolve) => (wake = resolve));
+      if (ac.signal.aborted) throw abortedError();
+      (task.request as Record<string, unknown>)[task.input.field] = input.take();
+    }
     const result = await executeJob(task.kind, task.request, {
       signal: ac.signal,
       onProgress: (fraction) => send({ type: 'progress', fraction }),

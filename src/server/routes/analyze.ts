@@ -1,13 +1,13 @@
 /**
  * `POST /analyze/`: a WAV body in, the JSON of `omnisonic analyze --json` out. The job is
- * admitted before its body is read (its memory estimate comes from Content-Length), the body is
- * read into one buffer that moves to a worker thread without a copy, and the decode and
- * analysis run there; a client that goes away stops the analysis.
+ * admitted before its body is read (its memory estimate comes from Content-Length), the body
+ * goes to a worker thread chunk by chunk as it arrives and is put together there, and the
+ * decode and analysis run there; a client that goes away stops the analysis.
  */
 import { Type as T } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { invalid, isOmniError, OmniError } from '../../errors.js';
-import { OverloadedError } from '../pool/admission.js';
+import { OverloadedError, type Ticket } from '../pool/admission.js';
 import { clientGone } from '../pool/plugin.js';
 import { checks, errorResponses } from '../schemas.js';
 
@@ -15,46 +15,88 @@ import { checks, errorResponses } from '../schemas.js';
 export const MAX_UPLOAD = 64 * 1024 * 1024;
 const WAV_TYPES = ['audio/wav', 'audio/x-wav', 'audio/wave', 'audio/vnd.wave'];
 
+/** What a body of unknown length (chunked) reserves at first; its reservation grows as it arrives. */
+const UNANNOUNCED_FIRST = 8 * 1024 * 1024;
+const reservations = new WeakMap<object, { ticket: Ticket; covered: number }>();
+
 /** Memory an analysis needs per byte of WAV (decoded samples, spectra, loudness), on top of the body. */
 export const ANALYZE_BYTES_PER_BYTE = 4;
 
-/** The body as one buffer with an ArrayBuffer of its own (so it can move to a worker). */
-function readBody(req: FastifyRequest, payload: NodeJS.ReadableStream): Promise<Buffer> {
-  const declared = Number(req.headers['content-length']);
-  return new Promise((resolve, reject) => {
-    let buf = Buffer.allocUnsafeSlow(Number.isInteger(declared) && declared > 0 ? declared : 1 << 20);
-    let n = 0;
-    payload.on('data', (c: Buffer) => {
-      if (n + c.length > MAX_UPLOAD) {
-        reject(
-          Object.assign(new Error('body too large'), { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' }),
-        );
-        return;
+/**
+ * The body as it arrives, read at once (a job waiting for a thread does not stall the upload)
+ * but neither joined nor copied here: the chunks go to the worker thread, which puts them
+ * together. More than MAX_UPLOAD bytes is an error (413).
+ */
+export function uploadChunks(
+  payload: NodeJS.ReadableStream,
+  limit = MAX_UPLOAD,
+  onBytes: (total: number) => void = () => {},
+): AsyncIterable<Uint8Array> {
+  const queue: Buffer[] = [];
+  let n = 0;
+  let ended = false;
+  let failure: Error | null = null;
+  let wake: (() => void) | null = null;
+  const poke = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  payload.on('data', (c: Buffer) => {
+    if (failure) return;
+    n += c.length;
+    if (n > limit) {
+      failure = Object.assign(new Error('the request body is larger than the limit'), {
+        statusCode: 413,
+        code: 'FST_ERR_CTP_BODY_TOO_LARGE',
+      });
+      queue.length = 0;
+    } else {
+      try {
+        onBytes(n);
+        queue.push(c);
+      } catch (e) {
+        failure = e as Error;
+        queue.length = 0;
       }
-      if (n + c.length > buf.length) {
-        const bigger = Buffer.allocUnsafeSlow(Math.min(MAX_UPLOAD, Math.max(buf.length * 2, n + c.length)));
-        buf.copy(bigger, 0, 0, n);
-        buf = bigger;
-      }
-      c.copy(buf, n);
-      n += c.length;
-    });
-    payload.on('end', () => resolve(n === buf.length ? buf : Buffer.from(buf.subarray(0, n))));
-    payload.on('error', reject);
+    }
+    poke();
   });
+  payload.on('end', () => {
+    ended = true;
+    poke();
+  });
+  payload.on('error', (e: Error) => {
+    failure ??= e;
+    poke();
+  });
+  // a connection that closes before the body ended leaves no 'end' and maybe no 'error'
+  payload.on('close', () => {
+    if (!ended) failure ??= Object.assign(new Error('the upload was cut short'), { statusCode: 400 });
+    poke();
+  });
+  return {
+    async *[Symbol.asyncIterator]() {
+      for (;;) {
+        if (failure) throw failure;
+        const c = queue.shift();
+        if (c) yield c;
+        else if (ended) return;
+        else await new Promise<void>((resolve) => (wake = resolve));
+      }
+    },
+  };
 }
 
 /** Registers the analysis endpoint: WAV bodies only (any other content type is 415). */
 export async function analyzeRoutes(app: FastifyInstance): Promise<void> {
   // this plugin's own parsers: JSON and text bodies are refused here, not parsed
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(WAV_TYPES, { bodyLimit: MAX_UPLOAD }, (req, payload, done) => {
-    readBody(req, payload).then(
-      (b) => done(null, b),
-      (e: Error) => done(e, undefined),
-    );
+  // the body stays a stream: the handler hands it to the job as it arrives
+  app.addContentTypeParser(WAV_TYPES, { bodyLimit: MAX_UPLOAD }, (_req, payload, done) => {
+    done(null, payload);
   });
-  app.post<{ Body: Buffer }>(
+  app.post<{ Body: NodeJS.ReadableStream }>(
     '/analyze/',
     {
       bodyLimit: MAX_UPLOAD,
@@ -84,9 +126,12 @@ export async function analyzeRoutes(app: FastifyInstance): Promise<void> {
           .toLowerCase();
         if (!WAV_TYPES.includes(type)) return;
         const declared = Number(req.headers['content-length']);
-        const size = Number.isInteger(declared) && declared > 0 ? Math.min(declared, MAX_UPLOAD) : MAX_UPLOAD;
+        // a body of unknown length (chunked) reserves for its first MiBs and more as it arrives
+        const size =
+          Number.isInteger(declared) && declared > 0 ? Math.min(declared, MAX_UPLOAD) : UNANNOUNCED_FIRST;
         try {
           const ticket = app.jobs.admission.admit(size * (1 + ANALYZE_BYTES_PER_BYTE));
+          reservations.set(req.raw, { ticket, covered: size });
           reply.raw.once('close', () => ticket.release());
         } catch (e) {
           if (e instanceof OverloadedError) reply.header('retry-after', String(e.retryAfterSec));
@@ -110,12 +155,38 @@ export async function analyzeRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (req, reply) => {
-      const body = req.body;
-      if (!Buffer.isBuffer(body) || body.length === 0)
+      const declared = Number(req.headers['content-length']);
+      if (declared === 0 || req.body === undefined)
         throw invalid('BAD_AUDIO', 'the body is empty; send a WAV file', 'body');
-      const audio = new Uint8Array(body.buffer, body.byteOffset, body.length);
+      if (declared > MAX_UPLOAD)
+        throw Object.assign(new Error('body too large'), {
+          statusCode: 413,
+          code: 'FST_ERR_CTP_BODY_TOO_LARGE',
+        });
       try {
-        const r = await app.jobs.pool.runJob('analyze', { audio }, { signal: clientGone(reply) });
+        const r = await app.jobs.pool.runJob(
+          'analyze',
+          {},
+          {
+            signal: clientGone(reply),
+            input: {
+              field: 'audio',
+              chunks: uploadChunks(req.body, MAX_UPLOAD, (total) => {
+                const r = reservations.get(req.raw);
+                if (!r || total <= r.covered) return;
+                const covered = Math.min(MAX_UPLOAD, Math.max(total, r.covered * 2));
+                try {
+                  r.ticket.grow((covered - r.covered) * (1 + ANALYZE_BYTES_PER_BYTE));
+                } catch (e) {
+                  if (e instanceof OverloadedError) reply.header('retry-after', String(e.retryAfterSec));
+                  throw e;
+                }
+                r.covered = covered;
+              }),
+              bytes: Number.isInteger(declared) && declared > 0 ? declared : undefined,
+            },
+          },
+        );
         return r.type === 'json' ? r.value : {};
       } catch (e) {
         // what is wrong is the body: say so in `field`
