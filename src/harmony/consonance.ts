@@ -2,19 +2,19 @@
  * One consonance number for a chord of 1 to 6 (or more) notes, combining three published
  * accounts of consonance with equal weight (unit weighting, not regression on any rating set):
  *
- * - interference: roughness per pair of notes (the Hutchinson & Knopoff 1978 roughness of each
- *   note pair, averaged), lower = more consonant;
+ * - interference: the Hutchinson & Knopoff (1978) roughness of the whole chord (every partial
+ *   against every other, normalised by the total energy), lower = more consonant;
  * - periodicity: the mean of Harrison & Pearce (2018) harmonicity and Stolzenburg (2015)
  *   smoothed periodicity, two models of how well the whole chord fits one harmonic series;
  * - familiarity: Johnson-Laird et al. (2012) tonal dissonance (scale membership, major-triad
  *   consistency, stacked thirds).
  *
- * Chords of different sizes are made comparable the same way for every family: roughness is an
- * average over note pairs (it does not grow with the number of notes), and the whole-chord
- * models are standardised against random chords of the same number of notes, because their raw
- * values drift with the count alone (n random tones flatten the virtual-pitch profile, lengthen
- * the common period and rarely fit one scale). The three class scores are averaged and mapped
- * through a logistic curve to 0..1 (see docs/harmony.md).
+ * Chords of different sizes are made comparable the same way for every family: each model is
+ * a property of the whole chord, standardised against random chords of the same number of
+ * notes, because the raw values drift with the count alone (more tones put more partials in
+ * each critical band, flatten the virtual-pitch profile, lengthen the common period and rarely
+ * fit one scale). The three class scores are averaged and mapped through a logistic curve to
+ * 0..1 (see docs/harmony.md).
  */
 import { HarmonyError } from './errors.js';
 import { harrisonPearceHarmonicity } from './models/harmonicity.js';
@@ -34,9 +34,9 @@ export const MAX_CHORD_NOTES = 32;
 export interface ModelValues {
   /** Number of notes. */
   readonly notes: number;
-  /** Hutchinson & Knopoff (1978) roughness of the whole chord (higher = rougher; reported). */
+  /** Hutchinson & Knopoff (1978) roughness of the whole chord (higher = rougher). */
   readonly roughness: number;
-  /** Mean Hutchinson & Knopoff roughness over note pairs (the note's own for one note). */
+  /** Mean Hutchinson & Knopoff roughness over note pairs (the note's own for one note; reported). */
   readonly pairRoughness: number;
   /** Harrison & Pearce (2018) spectral harmonicity in bits (higher = more harmonic). */
   readonly harmonicity: number;
@@ -68,13 +68,13 @@ export interface ConsonanceResult extends ModelValues {
 type Stat = readonly [number, number];
 
 /**
- * Normalisation constants from {@link referenceChords}() (2400 chords): pair roughness over all
- * chords; harmonicity, periodicity and tonal dissonance per chord size (index 0 = 2 notes ..
- * 4 = 6 notes; a single note uses the dyad row, larger chords the 6-note row); the combined
- * score over all chords. Regenerate with `computeReferenceStats()`; a test checks them.
+ * Normalisation constants from {@link referenceChords}() (2400 chords): roughness, harmonicity,
+ * periodicity and tonal dissonance per chord size (index 0 = 2 notes .. 4 = 6 notes; a single
+ * note uses the dyad row, larger chords the 6-note row); the combined score over all chords.
+ * Regenerate with `computeReferenceStats()`; a test checks them.
  */
 export const REFERENCE_STATS: {
-  readonly pairRoughness: Stat;
+  readonly roughness: readonly Stat[];
   readonly harmonicity: readonly Stat[];
   readonly periodicity: readonly Stat[];
   readonly tonalDissonance: readonly Stat[];
@@ -168,7 +168,7 @@ function combineWith(
   values: ModelValues,
 ): { score: number; components: ConsonanceResult['components'] } {
   const n = values.notes;
-  const interference = -z(values.pairRoughness, s.pairRoughness);
+  const interference = -z(values.roughness, bySize(s.roughness, n));
   const periodicity =
     (z(values.harmonicity, bySize(s.harmonicity, n)) - z(values.periodicity, bySize(s.periodicity, n))) / 2;
   const familiarity = -z(values.tonalDissonance, bySize(s.tonalDissonance, n));
@@ -188,7 +188,7 @@ export function scoreToConsonance(score: number): number {
  * The consonance of a chord given in Hz, with the models behind it.
  *
  * @throws HarmonyError `EMPTY_CHORD`, `BAD_FREQUENCY` or `TOO_MANY_NOTES`
- * @example consonance([261.63, 329.63, 392.0]).consonance // ~0.74 (C major triad)
+ * @example consonance([261.63, 329.63, 392.0]).consonance // ~0.75 (C major triad)
  */
 export function consonance(freqsHz: readonly number[]): ConsonanceResult {
   const values = modelValues(freqsHz);
@@ -211,10 +211,10 @@ export function computeReferenceStats(chords: number[][] = referenceChords()): t
     return [mean, Math.sqrt(vals.reduce((a, b) => a + (b - mean) ** 2, 0) / vals.length)];
   };
   const sizes = [2, 3, 4, 5, 6];
-  const perSize = (key: 'harmonicity' | 'periodicity' | 'tonalDissonance'): Stat[] =>
+  const perSize = (key: 'roughness' | 'harmonicity' | 'periodicity' | 'tonalDissonance'): Stat[] =>
     sizes.map((n) => stat(rows.filter((r) => Math.min(6, r.notes) === n).map((r) => r[key])));
   const partial = {
-    pairRoughness: stat(rows.map((r) => r.pairRoughness)),
+    roughness: perSize('roughness'),
     harmonicity: perSize('harmonicity'),
     periodicity: perSize('periodicity'),
     tonalDissonance: perSize('tonalDissonance'),

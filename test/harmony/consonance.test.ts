@@ -73,6 +73,42 @@ describe('consonance', () => {
     }
   });
 
+  it('ranks a minor second above clusters where one note makes semitones with two others', () => {
+    // In C-C#-D the middle note's partials beat against both neighbours: more of the sound is
+    // rough than in the minor second alone, whose partials each have one close neighbour.
+    for (const root of [55, 60, 64]) {
+      const c = (...o: number[]) => consonance(chord(root, ...o)).consonance;
+      const minorSecond = c(0, 1);
+      for (const cluster of [
+        [0, 1, 2],
+        [0, 1, 11], // C-C#-B within the octave
+        [0, 1, 2, 3],
+        [0, 1, 2, 11],
+      ]) {
+        expect(minorSecond).toBeGreaterThan(c(...cluster));
+      }
+    }
+  });
+
+  it('places the minor second and minor seventh dyads among all chords of 2-4 notes, not at the bottom', () => {
+    const all: number[][] = [];
+    for (let mask = 1; mask < 1 << 12; mask++) {
+      const offsets = [0];
+      for (let b = 0; b < 12; b++) if (mask & (1 << b)) offsets.push(b + 1);
+      if (offsets.length <= 4) all.push(offsets);
+    }
+    const values = all.map((o) => consonance(chord(60, ...o)).consonance);
+    const rank = (...o: number[]) =>
+      1 + values.filter((v) => v > consonance(chord(60, ...o)).consonance).length;
+    // the semitone clusters (two or three stacked semitones, in any position) are rougher
+    expect(all.length - rank(0, 1)).toBeGreaterThanOrEqual(10);
+    // the minor seventh is a mild dissonance: above the triads with a semitone and a tritone
+    const c = (...o: number[]) => consonance(chord(60, ...o)).consonance;
+    expect(c(0, 10)).toBeGreaterThan(c(0, 1, 6));
+    expect(c(0, 10)).toBeGreaterThan(c(0, 6, 7));
+    expect(rank(0, 10)).toBeLessThanOrEqual(210);
+  });
+
   it('puts the octave and the fifth at the top of the dyads', () => {
     const c = (s: number) => consonance(chord(60, 0, s)).consonance;
     const others = [1, 2, 3, 4, 5, 6, 8, 9, 10, 11].map(c);
@@ -91,9 +127,13 @@ describe('consonance', () => {
       [0, 12],
     ];
     for (const shape of shapes) {
-      // a whole tone either side of C4: within 0.03
+      // A whole tone either side of C4: within 0.045. What moves is roughness, and only one
+      // way: the critical band spans a wider interval in a lower register (Plomp & Levelt
+      // 1965), so the same chord is never more consonant a tone lower.
       const near = [58, 60, 62].map((root) => consonance(chord(root, ...shape)).consonance);
-      expect(Math.max(...near) - Math.min(...near)).toBeLessThan(0.03);
+      expect(Math.max(...near) - Math.min(...near)).toBeLessThan(0.045);
+      expect(near[0]!).toBeLessThanOrEqual(near[1]! + 1e-9);
+      expect(near[1]!).toBeLessThanOrEqual(near[2]! + 1e-9);
     }
     // G3 to G4: the order of these chords never changes
     for (const root of [55, 57, 60, 62, 64, 67]) {
@@ -177,9 +217,7 @@ describe('consonance', () => {
 
   it('uses normalisation constants that match the documented reference population', () => {
     const fresh = computeReferenceStats(referenceChords());
-    expect(fresh.pairRoughness[0]).toBeCloseTo(REFERENCE_STATS.pairRoughness[0], 9);
-    expect(fresh.pairRoughness[1]).toBeCloseTo(REFERENCE_STATS.pairRoughness[1], 9);
-    for (const key of ['harmonicity', 'periodicity', 'tonalDissonance'] as const) {
+    for (const key of ['roughness', 'harmonicity', 'periodicity', 'tonalDissonance'] as const) {
       expect(fresh[key]).toHaveLength(5);
       fresh[key].forEach(([mean, sd], i) => {
         expect(mean).toBeCloseTo(REFERENCE_STATS[key][i]![0], 9);
