@@ -21,8 +21,14 @@ const MAX_FILE_BYTES = 1 << 30;
  */
 export function decodeWav(bytes: Uint8Array, name: string): DecodedAudio {
   const wav = new WaveFile();
+  let data: Uint8Array;
   try {
-    wav.fromBuffer(bytes);
+    // the header only: the samples are read in place below, not copied first (a 50 MB file
+    // would be held twice)
+    wav.fromBuffer(bytes, false);
+    const start = dataStart(bytes);
+    const size = (wav.data as { chunkSize: number }).chunkSize;
+    data = bytes.subarray(start, Math.min(bytes.length, start + size));
   } catch (e) {
     throw new OmniError('BAD_AUDIO', `${name}: not a readable WAV file (${(e as Error).message})`, {
       cause: e,
@@ -55,7 +61,6 @@ export function decodeWav(bytes: Uint8Array, name: string): DecodedAudio {
     bits === '32f' ||
     bits === '64';
   const width = Number.parseInt(bits, 10) / 8;
-  const data = (wav.data as { samples: Uint8Array }).samples;
   const ch = fmt.numChannels;
   const frames = Math.floor(data.length / (width * ch));
   if (frames === 0) throw new OmniError('BAD_AUDIO', `${name}: the WAV holds no samples`);
@@ -72,6 +77,23 @@ export function decodeWav(bytes: Uint8Array, name: string): DecodedAudio {
     for (let i = 0; i < frames; i++, p += stride) out[i] = sampleAt(view, p, width, isFloat);
   }
   return { sampleRate: fmt.sampleRate, channels };
+}
+
+/**
+ * Where the samples of the `data` chunk begin: the chunks after the 12-byte RIFF/RIFX/RF64
+ * header are walked (id, 32-bit size, padded to even). wavefile has parsed the header already.
+ */
+function dataStart(bytes: Uint8Array): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const little = String.fromCharCode(...bytes.subarray(0, 4)) !== 'RIFX';
+  let p = 12;
+  while (p + 8 <= bytes.length) {
+    const id = String.fromCharCode(...bytes.subarray(p, p + 4));
+    if (id === 'data') return p + 8;
+    const size = view.getUint32(p + 4, little);
+    p += 8 + size + (size % 2);
+  }
+  throw new Error('Could not find the "data" chunk');
 }
 
 /** One little-endian sample at byte `p` as a float in [-1, 1]. */

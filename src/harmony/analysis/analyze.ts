@@ -110,12 +110,18 @@ function validate(input: AudioInput): void {
 const round = (v: number, d: number): number => Math.round(v * 10 ** d) / 10 ** d;
 
 /** Mono mix (channel average) of the input. */
-export function monoMix(input: AudioInput): Float64Array {
+export function monoMix(input: AudioInput): Float32Array | Float64Array {
+  // one channel is its own mix; more are averaged into 32-bit floats (a long file's mix is as
+  // large as one of its channels, not twice that)
+  if (input.channels.length === 1) return input.channels[0]!;
   const n = input.channels[0]!.length;
-  const out = new Float64Array(n);
-  for (const ch of input.channels) for (let i = 0; i < n; i++) out[i] = out[i]! + ch[i]!;
+  const out = new Float32Array(n);
   const g = 1 / input.channels.length;
-  for (let i = 0; i < n; i++) out[i] = out[i]! * g;
+  for (let i = 0; i < n; i++) {
+    let sum = 0;
+    for (const ch of input.channels) sum += ch[i]!;
+    out[i] = sum * g;
+  }
   return out;
 }
 

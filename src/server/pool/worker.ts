@@ -5,9 +5,30 @@
  * few milliseconds, so it stops within one slice.
  */
 
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { configureJobs, executeJob, jobErrorData } from '../work/execute.js';
 import { abortedError } from '../work/render-stream.js';
 import type { FromWorker, PoolTask, ToWorker } from './protocol.js';
+
+/**
+ * A full garbage collection of this thread. After a large job the thread would otherwise keep
+ * its buffers (hundreds of MB after an analysis) until its next job happened to collect them:
+ * an idle server must give that memory back. The `gc` function comes from a context created
+ * with --expose-gc set.
+ */
+const collectGarbage: () => void = (() => {
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as unknown;
+    return typeof gc === 'function' ? (gc as () => void) : () => {};
+  } catch {
+    return () => {};
+  }
+})();
+
+/** Bytes a job may leave behind before the thread collects them at its end. */
+const COLLECT_AFTER_BYTES = 16 * 1024 * 1024;
 
 /** A buffer this thread may give away: its own ArrayBuffer, not a slice of a shared pool. */
 function transferable(chunk: Buffer): Uint8Array {
@@ -72,11 +93,13 @@ export default async function runTask(task: PoolTask): Promise<void> {
     while (credits <= 0 && !ac.signal.aborted) await new Promise<void>((resolve) => (wake = resolve));
     if (ac.signal.aborted) throw abortedError();
     credits--;
+    handled += chunk.length;
     // copied, not transferred: each thread then frees only what it allocated, and the memory
     // allocator reuses it (buffers freed by another thread than their own fragment its heap)
     send({ type: 'chunk', chunk });
   };
   send({ type: 'started' });
+  let handled = task.input?.bytes ?? 0;
   try {
     if (input && task.input) {
       while (!input.ended && !ac.signal.aborted) await new Promise<void>((resolve) => (wake = resolve));
@@ -88,7 +111,9 @@ export default async function runTask(task: PoolTask): Promise<void> {
       onProgress: (fraction) => send({ type: 'progress', fraction }),
       onHead: (head) => send({ type: 'head', head }),
       ...(task.stream ? { onChunk: onChunk as (c: Buffer) => void } : {}),
+      collectGarbage,
     });
+    if (result.type === 'audio') handled += result.body.length;
     if (result.type === 'audio' && result.body.length > 0) {
       const body = transferable(result.body);
       send({ type: 'done', result: { ...result, body: body as Buffer } }, [body.buffer as ArrayBuffer]);
@@ -98,5 +123,7 @@ export default async function runTask(task: PoolTask): Promise<void> {
   } finally {
     port.removeAllListeners('message');
     port.close();
+    if (handled >= COLLECT_AFTER_BYTES || task.kind === 'analyze' || task.kind === 'midi')
+      setImmediate(collectGarbage);
   }
 }

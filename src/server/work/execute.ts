@@ -23,6 +23,11 @@ export interface JobOptions {
   onChunk?: (chunk: Buffer) => void;
   /** Content type and, when known, exact length of the audio, before its first chunk. */
   onHead?: (head: AudioHead) => void;
+  /**
+   * Collects garbage now, if the thread can (a pool worker): called once an analysis has let go
+   * of its upload, so the upload's memory is given back before the analysis allocates its own.
+   */
+  collectGarbage?: () => void;
 }
 
 /** The kinds of {@link executeJob}. */
@@ -71,7 +76,7 @@ export async function executeJob(kind: JobKind, request: unknown, opts: JobOptio
       return audio(scene, plan, opts, prepare);
     }
     case 'analyze':
-      return { type: 'json', value: await analyze(request as { audio: Uint8Array }) };
+      return { type: 'json', value: await analyze(request as { audio: Uint8Array }, opts.collectGarbage) };
     default:
       throw invalid('BAD_VALUE', `kind: one of ${JOB_KINDS.join(', ')}, got ${String(kind)}`, 'kind');
   }
@@ -96,7 +101,7 @@ async function audio(
   return { type: 'audio', contentType: summary.contentType, body };
 }
 
-async function analyze(request: { audio: Uint8Array }): Promise<unknown> {
+async function analyze(request: { audio: Uint8Array }, collectGarbage?: () => void): Promise<unknown> {
   const bytes = request?.audio;
   if (!(bytes instanceof Uint8Array) || bytes.length === 0)
     throw invalid('BAD_AUDIO', 'the body is empty; send a WAV file', 'body');
@@ -106,6 +111,7 @@ async function analyze(request: { audio: Uint8Array }): Promise<unknown> {
   const decoded = decodeWav(bytes, 'the request body');
   // the job owns the upload: once decoded, the bytes may go (a 50 MB upload is 50 MB less)
   request.audio = undefined as unknown as Uint8Array;
+  collectGarbage?.();
   // the same floor as the CLI: dithered silence is not analysed into noise notes
   assertAudible(decoded.channels, 'the request body');
   return withOmniErrors(() => analyzeAudio({ channels: decoded.channels, sampleRate: decoded.sampleRate }));
