@@ -6,7 +6,8 @@ import { chooseSynth, loadBank, type SoundBank } from './bank.js';
 import { type MidiSceneOptions, type MidiSequencer, type MidiSink, midiScene } from './scene.js';
 import { MAX_MIDI_FILE_BYTES, type MidiSong, parseMidi } from './smf.js';
 import { isMidiContent } from './sniff.js';
-import { SoundFontSynth } from './soundfont.js';
+import { SoundFontSynth, soundFontReady } from './soundfont.js';
+import { channelGroups, midiThreads, SplitSoundFont, usesInsertionEffects } from './soundfont-split.js';
 import { checkVoiceMap, type VoiceMap } from './voices.js';
 
 export { type MidiSceneOptions, midiScene } from './scene.js';
@@ -78,6 +79,10 @@ export interface MidiRender {
   bank: SoundBank | undefined;
   /** Why the built-in synthesizer plays when no bank was asked for but none was found. */
   fallback: string | undefined;
+  /** Threads rendering voices (1: the calling thread). */
+  threads: number;
+  /** Stop the render's worker threads (call once the render is over or abandoned). */
+  close(): Promise<void>;
 }
 
 /**
@@ -93,13 +98,33 @@ export async function prepareMidiRender(song: MidiSong, o: MidiRenderOptions): P
   const { synth: _kind, soundfont: _file, ...sceneOptions } = o;
   if (choice.kind === 'builtin') {
     const { scene, layer, synth } = midiScene(song, sceneOptions);
-    return { scene, layer, synth, bank: undefined, fallback: choice.reason };
+    return {
+      scene,
+      layer,
+      synth,
+      bank: undefined,
+      fallback: choice.reason,
+      threads: 1,
+      close: async () => {},
+    };
   }
   const bank = loadBank(choice.path);
-  const sf = new SoundFontSynth(sr, bank);
-  await sf.ready;
+  await soundFontReady();
+  const threads = midiThreads(song);
+  const groups = threads > 1 && !usesInsertionEffects(song) ? channelGroups(song, threads) : [];
+  const split = groups.length > 1 ? await SplitSoundFont.start(song, bank, sr, groups) : undefined;
+  const sf = split ?? new SoundFontSynth(sr, bank);
+  if (!split) await (sf as SoundFontSynth).ready;
   const { scene, layer, synth } = midiScene(song, { ...sceneOptions, synth: sf, channels: o.channels ?? 2 });
-  return { scene, layer, synth, bank, fallback: undefined };
+  return {
+    scene,
+    layer,
+    synth,
+    bank,
+    fallback: undefined,
+    threads: split?.threads ?? 1,
+    close: async () => split?.close(),
+  };
 }
 
 function fileError(path: string, what: string, e: NodeJS.ErrnoException): OmniError {
