@@ -40,7 +40,7 @@ async function renderMidi(mod: MidiModule, path: string, opts: Record<string, un
   const voiceMap = opts.voices !== undefined ? await mod.loadVoiceMap(String(opts.voices)) : undefined;
   const sampleRate = sampleRateOf(opts);
   const seed = seedOf(opts);
-  const o: MidiRenderOptions = { sampleRate, seed };
+  const o: MidiRenderOptions = { sampleRate, seed, name };
   if (voiceMap) {
     if (opts.soundfont !== undefined || (opts.synth !== undefined && String(opts.synth) !== 'builtin'))
       throw invalid(

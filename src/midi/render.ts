@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { invalid, OmniError } from '../errors.js';
 import type { Scene } from '../render/scene.js';
 import { chooseSynth, loadBank, type SoundBank } from './bank.js';
+import { checkDensity } from './density.js';
 import { type MidiSceneOptions, type MidiSequencer, type MidiSink, midiScene } from './scene.js';
 import { MAX_MIDI_FILE_BYTES, type MidiSong, parseMidi } from './smf.js';
 import { isMidiContent } from './sniff.js';
@@ -68,6 +69,8 @@ export interface MidiRenderOptions extends Omit<MidiSceneOptions, 'synth'> {
   synth?: string;
   /** A bank file (SF2, SF3, DLS); default `OMNISONIC_SOUNDFONT`, then the default bank. */
   soundfont?: string;
+  /** The song's name in messages. */
+  name?: string;
 }
 
 /** A song ready to render: attach `layer` to an engine of `scene`. */
@@ -95,7 +98,7 @@ export interface MidiRender {
 export async function prepareMidiRender(song: MidiSong, o: MidiRenderOptions): Promise<MidiRender> {
   const choice = chooseSynth(o.synth, o.soundfont);
   const sr = o.sampleRate ?? 48000;
-  const { synth: _kind, soundfont: _file, ...sceneOptions } = o;
+  const { synth: _kind, soundfont: _file, name = 'song', ...sceneOptions } = o;
   if (choice.kind === 'builtin') {
     const { scene, layer, synth } = midiScene(song, sceneOptions);
     return {
@@ -108,6 +111,7 @@ export async function prepareMidiRender(song: MidiSong, o: MidiRenderOptions): P
       close: async () => {},
     };
   }
+  checkDensity(song, sr, name);
   const bank = loadBank(choice.path);
   await soundFontReady();
   const threads = midiThreads(song);

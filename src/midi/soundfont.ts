@@ -4,6 +4,7 @@ import { MAX_BLOCK } from '../render/engine.js';
 import type { Block, Layer } from '../render/layer.js';
 import { MIX_CEILING } from '../render/scene.js';
 import type { SoundBank } from './bank.js';
+import { EventQueue } from './event-queue.js';
 import { packMidi } from './message.js';
 import { MIN_NOTE_SEC } from './synth.js';
 
@@ -39,6 +40,11 @@ export const SPESSA_BLOCK = 128;
 const MAKEUP_GAIN = 2;
 const SYSEX = 0x100;
 const ALL_CHANNELS = 0xffff;
+/**
+ * Voices sounding at once; a note beyond them takes the place of the least important voice
+ * (released and quiet ones first), so a render costs at most this many voices a sample.
+ */
+export const MAX_VOICES = 350;
 
 /** spessasynth's reverb, chorus and delay processors, when given instead of its own. */
 export type EffectProcessors = Pick<
@@ -78,10 +84,7 @@ export class SoundFontSynth implements Layer {
   /** Frames whose peak was cut at the ceiling. */
   limitedFrames = 0;
   private readonly proc: Processor;
-  private readonly qFrame: number[] = [];
-  private readonly qMsg: number[] = [];
-  private readonly qSysex: (Uint8Array | undefined)[] = [];
-  private head = 0;
+  private readonly queue = new EventQueue();
   private frame = 0;
   private gain = 1;
   /** Raw output of the last {@link renderRaw}, before gain and limiter. */
@@ -106,6 +109,7 @@ export class SoundFontSynth implements Layer {
       effectsEnabled: true,
       ...opts.effects,
     });
+    this.proc.setSystemParameter('voiceCap', MAX_VOICES);
     this.proc.soundBankManager.addSoundBank(bank.bank as never, 'main');
     this.proc.onMissingPreset = () => undefined;
     this.ready = this.proc.processorInitialized;
@@ -134,11 +138,7 @@ export class SoundFontSynth implements Layer {
 
   private enqueue(frame: number | undefined, msg: number, sysex: Uint8Array | undefined): void {
     const f = frame === undefined || !(frame > this.frame) ? this.frame : Math.round(frame);
-    let at = this.qFrame.length;
-    while (at > this.head && this.qFrame[at - 1]! > f) at--;
-    this.qFrame.splice(at, 0, f);
-    this.qMsg.splice(at, 0, msg);
-    this.qSysex.splice(at, 0, sysex);
+    this.queue.push(f, msg, sysex);
   }
 
   render(block: Block): void {
@@ -151,22 +151,19 @@ export class SoundFontSynth implements Layer {
   renderRaw(start: number, n: number): void {
     const end = start + n;
     let pos = 0;
-    while (this.head < this.qFrame.length && this.qFrame[this.head]! < end) {
-      const at = Math.max(0, this.qFrame[this.head]! - start);
+    const q = this.queue;
+    while (q.size > 0 && q.frame < end) {
+      const at = Math.max(0, q.frame - start);
       if (at > pos) {
         this.renderSpan(start, pos, at - pos);
         pos = at;
       }
-      this.apply(this.qMsg[this.head]!, this.qSysex[this.head], start + pos);
-      this.head++;
+      const msg = q.msg;
+      const sysex = q.sysex;
+      q.pop();
+      this.apply(msg, sysex, start + pos);
     }
     if (pos < n) this.renderSpan(start, pos, n - pos);
-    if (this.head > 1024 && this.head * 2 > this.qFrame.length) {
-      this.qFrame.splice(0, this.head);
-      this.qMsg.splice(0, this.head);
-      this.qSysex.splice(0, this.head);
-      this.head = 0;
-    }
     this.frame = end;
   }
 
