@@ -31,7 +31,8 @@ function song(extra: WriteEvent[] = []): Uint8Array {
       { tick: 0, bytes: [0xb0 | ch, 91, 90] },
       { tick: 0, bytes: [0xb0 | ch, 93, 60] },
     ];
-    for (let b = 0; b < 16; b++) ev.push(...note(ch, 48 + ((b * 5 + ch * 7) % 24), b * 240, b * 240 + 200, 90));
+    for (let b = 0; b < 16; b++)
+      ev.push(...note(ch, 48 + ((b * 5 + ch * 7) % 24), b * 240, b * 240 + 200, 90));
     return ev;
   });
   const drums: WriteEvent[] = [];
@@ -60,7 +61,10 @@ describe('channel groups of a split render', () => {
   });
 
   it('sees a GS insertion effect message (rendered in one thread)', () => {
-    const efx: WriteEvent = { tick: 0, sysex: [0x41, 0x10, 0x42, 0x12, 0x40, 0x03, 0x00, 0x01, 0x10, 0x2c, 0xf7] };
+    const efx: WriteEvent = {
+      tick: 0,
+      sysex: [0x41, 0x10, 0x42, 0x12, 0x40, 0x03, 0x00, 0x01, 0x10, 0x2c, 0xf7],
+    };
     expect(usesInsertionEffects(parseMidi(song([efx])))).toBe(true);
     expect(usesInsertionEffects(parseMidi(song()))).toBe(false);
   });
