@@ -23,6 +23,13 @@ export const SPLIT_SIGNALS = 5;
 export const CTRL = { produced: 0, consumed: 1, stop: 2, failed: 3 } as const;
 /** Songs shorter than this render in one thread unless OMNISONIC_MIDI_THREADS asks otherwise. */
 export const SPLIT_MIN_SECONDS = 10;
+/**
+ * Songs with fewer notes sounding on average (held, plus {@link RELEASE_GUESS_SEC} of release)
+ * render in one thread unless OMNISONIC_MIDI_THREADS asks otherwise: with few voices the effects
+ * in the main thread and a bank loaded by every worker cost more than the threads save.
+ */
+export const SPLIT_MIN_POLYPHONY = 40;
+const RELEASE_GUESS_SEC = 0.5;
 const MAX_THREADS = 8;
 /** A worker that produces nothing for this long has stopped: the render fails. */
 const STALL_MS = 120_000;
@@ -54,8 +61,25 @@ export function midiThreads(song: MidiSong): number {
       );
     return n;
   }
-  if (song.duration < SPLIT_MIN_SECONDS) return 1;
+  if (song.duration < SPLIT_MIN_SECONDS || meanPolyphony(song) < SPLIT_MIN_POLYPHONY) return 1;
   return Math.min(MAX_THREADS, availableParallelism());
+}
+
+/** Notes sounding on average over the song: held time plus a release guess, over its length. */
+export function meanPolyphony(song: MidiSong): number {
+  const on = new Float64Array(16 * 128).fill(-1);
+  let sounding = 0;
+  const s = song.stream();
+  while (s.next()) {
+    const m = s.msg;
+    const kind = (m & 0xf0) >> 4;
+    if (s.sysex || (kind !== 0x8 && kind !== 0x9)) continue;
+    const k = (m & 0x0f) * 128 + ((m >> 8) & 0x7f);
+    if (on[k]! >= 0) sounding += s.time - on[k]! + RELEASE_GUESS_SEC;
+    on[k] = kind === 0x9 && m >> 16 > 0 ? s.time : -1;
+  }
+  for (const t of on) if (t >= 0) sounding += song.duration - t + RELEASE_GUESS_SEC;
+  return song.duration > 0 ? sounding / song.duration : 0;
 }
 
 /**

@@ -6,7 +6,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseMidi } from '../../src/midi/smf.js';
-import { channelGroups, usesInsertionEffects } from '../../src/midi/soundfont-split.js';
+import { channelGroups, meanPolyphony, usesInsertionEffects } from '../../src/midi/soundfont-split.js';
 import { type WriteEvent, writeMidi } from '../../src/midi/write.js';
 import { run, tempDir } from '../helpers/cli.js';
 import { note } from './helpers.js';
@@ -101,5 +101,19 @@ describe.skipIf(!have)('render song.mid in worker threads', () => {
     const r = render(file, 0);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/OMNISONIC_MIDI_THREADS: must be 1 to 8, got 0/);
+  });
+});
+
+describe('when a render splits by default', () => {
+  it('estimates the notes sounding on average (held time plus half a second of release)', () => {
+    // 8 channels holding one note each for the whole 10 s, and 4 channels of 0.5 s notes every second
+    const tracks: WriteEvent[][] = [];
+    for (let ch = 0; ch < 8; ch++) tracks.push(note(ch, 60 + ch, 0, 9600));
+    for (let ch = 8; ch < 12; ch++)
+      for (let b = 0; b < 10; b++) tracks.push(note(ch, 60, b * 960, b * 960 + 480));
+    const s = parseMidi(writeMidi({ tracks }));
+    expect(s.duration).toBeCloseTo(10, 5);
+    // (8 x 10.5 + 40 x 1) / 10
+    expect(meanPolyphony(s)).toBeCloseTo(12.4, 5);
   });
 });
