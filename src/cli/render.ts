@@ -40,7 +40,7 @@ async function renderMidi(mod: MidiModule, path: string, opts: Record<string, un
   const voiceMap = opts.voices !== undefined ? await mod.loadVoiceMap(String(opts.voices)) : undefined;
   const sampleRate = sampleRateOf(opts);
   const seed = seedOf(opts);
-  const o: MidiRenderOptions = { sampleRate, seed };
+  const o: MidiRenderOptions = { sampleRate, seed, name };
   if (voiceMap) {
     if (opts.soundfont !== undefined || (opts.synth !== undefined && String(opts.synth) !== 'builtin'))
       throw invalid(
@@ -61,9 +61,13 @@ async function renderMidi(mod: MidiModule, path: string, opts: Record<string, un
   if (r.fallback) warn(r.fallback);
   const plan = outputPlanOf(opts, r.scene.channels ?? 1, seed);
   info(
-    `${name}: format ${song.format}, ${song.trackCount} track(s), ${song.noteCount} notes, ${song.duration.toFixed(3)} s + tail -> ${r.scene.duration.toFixed(3)} s, ${r.bank ? `SoundFont ${basename(r.bank.path)}` : 'built-in synthesizer'}`,
+    `${name}: format ${song.format}, ${song.trackCount} track(s), ${song.noteCount} notes, ${song.duration.toFixed(3)} s + tail -> ${r.scene.duration.toFixed(3)} s, ${r.bank ? `SoundFont ${basename(r.bank.path)}, ${r.threads} thread(s)` : 'built-in synthesizer'}`,
   );
-  await runScene(r.scene, plan, (engine) => engine.attach(r.layer));
+  try {
+    await runScene(r.scene, plan, (engine) => engine.attach(r.layer));
+  } finally {
+    await r.close();
+  }
   if (r.synth.limitedFrames > 0) {
     info(
       `limiter active on ${((100 * r.synth.limitedFrames) / (r.scene.duration * sampleRate)).toFixed(2)}% of frames`,

@@ -98,7 +98,9 @@ export async function listMidiPorts(): Promise<string[]> {
 export async function openMidiInput(
   portNameOrIndex: string | number,
   onMessage: (bytes: number[]) => void,
+  onEnd?: () => void,
 ): Promise<MidiInputHandle> {
+  if (portNameOrIndex === '-') return readStdin(onMessage, onEnd);
   const input = await newInput();
   const names = portNames(input);
   if (names.length === 0) {
@@ -127,6 +129,56 @@ export async function openMidiInput(
     close() {
       input.removeAllListeners('message');
       input.closePort();
+    },
+  };
+}
+
+/**
+ * Channel messages from raw MIDI bytes (as a MIDI cable or /dev/snd/midiC*D* carries them):
+ * running status, real-time bytes anywhere, system exclusive and system common messages skipped.
+ * @example const p = new MidiByteParser((m) => console.log(m)); p.push(Uint8Array.of(0x90, 60, 100, 62, 100));
+ */
+export class MidiByteParser {
+  private status = 0;
+  private readonly data: number[] = [];
+  private inSysex = false;
+
+  constructor(private readonly onMessage: (bytes: number[]) => void) {}
+
+  push(bytes: Uint8Array): void {
+    for (const b of bytes) {
+      if (b >= 0xf8) continue; // real-time: clock, start, stop, active sensing
+      if (b >= 0x80) {
+        this.data.length = 0;
+        this.inSysex = b === 0xf0;
+        // system common messages (and the end of a sysex) cancel running status
+        this.status = b < 0xf0 ? b : 0;
+        continue;
+      }
+      if (this.inSysex || this.status === 0) continue;
+      this.data.push(b);
+      const need = (this.status & 0xe0) === 0xc0 ? 1 : 2;
+      if (this.data.length === need) {
+        this.onMessage([this.status, ...this.data]);
+        this.data.length = 0;
+      }
+    }
+  }
+}
+
+/** Raw MIDI bytes from stdin (`--midi-in -`); `onEnd` when stdin ends. */
+function readStdin(onMessage: (bytes: number[]) => void, onEnd?: () => void): MidiInputHandle {
+  const parser = new MidiByteParser(onMessage);
+  const onData = (chunk: Buffer) => parser.push(chunk);
+  const onClose = () => onEnd?.();
+  process.stdin.on('data', onData);
+  process.stdin.once('end', onClose);
+  return {
+    name: 'stdin',
+    close() {
+      process.stdin.off('data', onData);
+      process.stdin.off('end', onClose);
+      process.stdin.pause();
     },
   };
 }

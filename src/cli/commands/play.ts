@@ -26,8 +26,19 @@ export function register(program: Command): void {
     .option('--device <name>', 'ALSA device name (aplay -L lists them), e.g. default, plughw:1,0')
     .option('--latency <ms>', 'audio buffered ahead of real time', '100')
     .option('-i, --interactive', 'keys: up/down a semitone, left/right volume, space pause, q quit')
-    .option('--midi-in <port>', 'play notes from a MIDI input port (index or name; see --list-midi)')
-    .option('--voices <file.json>', 'with --midi-in: voice map (see docs/midi.md)')
+    .option(
+      '--midi-in <port>',
+      "play notes from a MIDI input port (index or name; see --list-midi), or '-': raw MIDI bytes on stdin",
+    )
+    .option(
+      '--soundfont <file>',
+      'with --midi-in: SoundFont bank (.sf2, .sf3, .dls); default $OMNISONIC_SOUNDFONT, then the bundled GM bank',
+    )
+    .option('--synth <kind>', 'with --midi-in: builtin|soundfont (default: soundfont when a bank is found)')
+    .option(
+      '--voices <file.json>',
+      'with --midi-in: voice map of the built-in synthesizer (implies --synth builtin)',
+    )
     .option('--list-midi', 'list the MIDI input ports and exit');
   play.addHelpText(
     'after',
@@ -38,7 +49,9 @@ Examples:
   omnisonic play C4 E4 G4 -d 5                   several arguments are mix layers
   omnisonic play rain.ogg --device plughw:1,0
   omnisonic play 440 --interactive               arrows change pitch and volume, space pauses
-  omnisonic play --midi-in KeyStep               play a MIDI keyboard with the built-in voices`,
+  omnisonic play --midi-in KeyStep               play a MIDI keyboard with the General MIDI bank
+  omnisonic play --midi-in 0 --soundfont my.sf2  ... with another bank
+  cat /dev/snd/midiC1D0 | omnisonic play --midi-in -   raw MIDI bytes from a pipe`,
   );
   play.action(async (inputs: string[], opts: Record<string, unknown>, cmd: Command) => {
     if (opts.listMidi) return (await import('../../midi/live.js')).printMidiPorts();
