@@ -73,6 +73,15 @@ describe('multi-pitch estimation explains each peak by the fewest notes', () => 
     expect(detectNotes(p).map((n) => midiOf(n.frequency))).toEqual([61]);
   });
 
+  it('never reports one note twice: a unison detuned by 60 cents (too far to merge) gives one A#3', () => {
+    const f0 = parseNote('A#3');
+    const p = [...partialsOf([{ f0 }]), ...partialsOf([{ f0: f0 * 2 ** (60 / 1200), a: 0.08 }])];
+    const notes = detectNotes(p).map((n) => n.frequency);
+    expect(notes.filter((f) => Math.abs(1200 * Math.log2(f / f0)) < 100)).toHaveLength(1);
+    for (let i = 1; i < notes.length; i++)
+      expect(1200 * Math.log2(notes[i]! / notes[i - 1]!)).toBeGreaterThan(70);
+  });
+
   it('gives each note a confidence in 0..1 in the analysis JSON, and names a piano D4 D4', () => {
     const x = renderChord([parseNote('D4')], { inharmonicity: 4e-4, sampleRate: SR, seed: 2, noise: 0.001 });
     const r = analyzeAudio({ channels: [x], sampleRate: SR });

@@ -235,7 +235,8 @@ export function detectNotes(partialsIn: readonly Partial[], options: MultiPitchO
     for (let i = 0; i < partials.length; i++) {
       const f = partials[i]!.frequency;
       if (f < lowHz || f > maxHz || amps[i]! < 0.003 * peakAmp) continue;
-      if (found.some((n) => Math.abs(1200 * Math.log2(f / n.f0)) < 50)) continue;
+      // within 70 cents of a note found: the same note, detuned (notes of a scale are 100 cents apart)
+      if (found.some((n) => Math.abs(1200 * Math.log2(f / n.f0)) < 70)) continue;
       const t = trace(partials, i, amps, original, maxB);
       const alone = t.matches.length < 2 && 2 * t.f0 < top * 0.98;
       if (alone) continue;
