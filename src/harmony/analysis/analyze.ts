@@ -10,7 +10,7 @@ import { DEFAULT_A4, nearestNote } from '../notes.js';
 import { estimateKey, type KeyEstimate, spellingForKey } from './key.js';
 import { type Loudness, measureLoudness } from './loudness.js';
 import { detectNotes } from './multipitch.js';
-import { averagedSpectrum, findPeaks, powerOfTwoAtMost } from './spectrum.js';
+import { averagedSpectrum, findPeaks, mergeSplitPartials, powerOfTwoAtMost } from './spectrum.js';
 import { yinPitch } from './yin.js';
 
 /** Decoded audio: one array per channel, all the same length. */
@@ -138,7 +138,7 @@ export function analyzeAudio(input: AudioInput, options: AnalyzeOptions = {}): A
   const mono = monoMix(input);
   const size = powerOfTwoAtMost(Math.max(mono.length, 4096), 4096, sampleRate > 60000 ? 65536 : 32768);
   const spec = averagedSpectrum(mono, sampleRate, size);
-  const peaks = findPeaks(spec, -60, 20, Math.min(sampleRate * 0.45, 12000));
+  const peaks = mergeSplitPartials(findPeaks(spec, -60, 20, Math.min(sampleRate * 0.45, 12000)));
   const detected = detectNotes(peaks, { maxNotes: options.maxNotes ?? 8 });
   const pcs = pitchClassesByInterval(
     detected.map((d) => d.frequency),

@@ -7,6 +7,7 @@
  * smooth spectral envelope explains is removed from each of its partials (spectral smoothness:
  * an octave or fifth on top of a shared partial leaves a residue), and the search repeats.
  */
+import { harmonicMultiple, nearest, overtoneLift } from './overtone-test.js';
 import type { Partial } from './spectrum.js';
 
 /** A detected note. */
@@ -36,6 +37,12 @@ export interface MultiPitchOptions {
   readonly minNovelty?: number;
   /** Peaks this far below the strongest (dB) have no energy: no note below the lowest other (default -30). */
   readonly energyFloorDb?: number;
+  /**
+   * A candidate at the octave, twelfth or another multiple (2..8) of a note found needs its
+   * partials to stand this far (dB, median) above what that note's neighbouring partials
+   * suggest (default 3): see overtone-test.ts.
+   */
+  readonly overtoneLiftDb?: number;
 }
 
 interface Trace {
@@ -46,18 +53,6 @@ interface Trace {
 }
 
 const MAX_HARMONICS = 24;
-
-/** Index of the partial nearest to `hz` (partials sorted by frequency). */
-function nearest(partials: readonly Partial[], hz: number): number {
-  let lo = 0;
-  let hi = partials.length - 1;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    if (partials[mid]!.frequency < hz) lo = mid;
-    else hi = mid;
-  }
-  return Math.abs(partials[lo]!.frequency - hz) <= Math.abs(partials[hi]!.frequency - hz) ? lo : hi;
-}
 
 /** Weighted least-squares fit of (f_h / h)^2 = f0^2 (1 + B h^2). */
 function fitStiffString(
@@ -173,6 +168,21 @@ function coverage(t: Trace, top: number): number {
   return expected > 0 ? found / expected : 1;
 }
 
+/** How a candidate at `hz` lifts the partials of the first note found on whose series it lies. */
+function overtoneOf(
+  hz: number,
+  found: readonly Trace[],
+  partials: readonly Partial[],
+  original: Float64Array,
+  floor: number,
+): ReturnType<typeof overtoneLift> | null {
+  for (const note of found) {
+    const k = harmonicMultiple(partials, hz, note);
+    if (k > 0) return overtoneLift(partials, original, note, k, floor);
+  }
+  return null;
+}
+
 /**
  * Detects the notes sounding in a set of partials (as from {@link findPeaks}) by iterative
  * estimation and cancellation, explaining the peaks with as few notes as it can:
@@ -188,6 +198,11 @@ function coverage(t: Trace, top: number): number {
  *   amplitude, so the octave, twelfth or seventh partial of a note (a "C7" from the 7th partial
  *   of C) is not reported as a note, while a real doubling, which lifts those partials above the
  *   envelope, is;
+ * - a candidate on the partial series of a note found (its octave, twelfth, double octave...)
+ *   is judged by how far it lifts that note's partials at its multiples above what their
+ *   neighbours suggest instead: at least `overtoneLiftDb` (median over the multiples), so a
+ *   bowed string's strong 2nd partial or a clarinet's strong 3rd and 5th are not notes, and its
+ *   salience is the power it adds above that level (partials of two notes add in power);
  * - a note needs two partials unless its second harmonic is beyond the spectrum (a lone
  *   resonance, e.g. a guitar body mode, is not a note).
  *
@@ -202,6 +217,7 @@ export function detectNotes(partialsIn: readonly Partial[], options: MultiPitchO
   const maxB = options.maxInharmonicity ?? 0.002;
   const minNovelty = options.minNovelty ?? 0.2;
   const floorDb = options.energyFloorDb ?? -30;
+  const liftDb = options.overtoneLiftDb ?? 3;
   const partials = [...partialsIn].sort((a, b) => a.frequency - b.frequency);
   if (partials.length === 0) return [];
   const amps = Float64Array.from(partials, (p) => p.amplitude);
@@ -219,7 +235,8 @@ export function detectNotes(partialsIn: readonly Partial[], options: MultiPitchO
     for (let i = 0; i < partials.length; i++) {
       const f = partials[i]!.frequency;
       if (f < lowHz || f > maxHz || amps[i]! < 0.003 * peakAmp) continue;
-      if (found.some((n) => Math.abs(1200 * Math.log2(f / n.f0)) < 50)) continue;
+      // within 70 cents of a note found: the same note, detuned (notes of a scale are 100 cents apart)
+      if (found.some((n) => Math.abs(1200 * Math.log2(f / n.f0)) < 70)) continue;
       const t = trace(partials, i, amps, original, maxB);
       const alone = t.matches.length < 2 && 2 * t.f0 < top * 0.98;
       if (alone) continue;
@@ -230,7 +247,13 @@ export function detectNotes(partialsIn: readonly Partial[], options: MultiPitchO
         total += original[p]!;
       }
       const novelty = total > 0 ? residual / total : 0;
+      const over = round > 0 ? overtoneOf(t.f0, found, partials, original, 1e-3 * peakAmp) : null;
       if (round > 0 && novelty < minNovelty) continue;
+      if (over) {
+        // on the partial series of a note found: the lift of those partials decides
+        if (over.evidenceDb < liftDb) continue;
+        t.salience = over.salience;
+      }
       const score = t.salience * coverage(t, top);
       if (!best || score > best.score) best = { ...t, score, novelty };
     }

@@ -123,3 +123,45 @@ export function powerOfTwoAtMost(n: number, min: number, max: number): number {
   while (p * 2 <= Math.min(n, max)) p *= 2;
   return p;
 }
+
+/**
+ * Merges the peaks into which one partial splits when its frequency moves during the analysis
+ * (vibrato, chorus, a slight detuning of unison strings): averaged over frames, a partial whose
+ * frequency swings by ±d cents shows as a cluster of peaks (sidebands at the vibrato rate)
+ * spread over about ±d cents around its mean. Peaks are taken from the strongest down; a peak
+ * within `toleranceCents` of a stronger kept peak joins it, and each cluster becomes one partial
+ * with the summed power of its peaks (the power of the swinging partial) at their
+ * power-weighted mean frequency. The tolerance (default 40 cents) covers the vibrato of string
+ * and wind players (about ±15-35 cents) and stays under half a semitone, so the partials of
+ * notes a semitone apart never merge; partials of two notes that nearly coincide (the 5th
+ * harmonic of C and the 4th of E, 14 cents apart) merge, as they are one peak to the ear too.
+ *
+ * @example mergeSplitPartials([{ frequency: 440, amplitude: 1 }, { frequency: 446, amplitude: 1 }])
+ * // [{ frequency: 443, amplitude: 1.414... }]
+ */
+export function mergeSplitPartials(peaks: readonly Partial[], toleranceCents = 40): Partial[] {
+  const ratio = 2 ** (toleranceCents / 1200);
+  const order = [...peaks].sort((a, b) => b.amplitude - a.amplitude);
+  const anchors: { frequency: number; power: number; sum: number }[] = [];
+  for (const p of order) {
+    let best = -1;
+    let bestDist = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < anchors.length; i++) {
+      const f = anchors[i]!.frequency;
+      const dist = Math.abs(Math.log(p.frequency / f));
+      if (p.frequency <= f * ratio && p.frequency >= f / ratio && dist < bestDist) {
+        best = i;
+        bestDist = dist;
+      }
+    }
+    const power = p.amplitude * p.amplitude;
+    if (best < 0) anchors.push({ frequency: p.frequency, power, sum: power * p.frequency });
+    else {
+      anchors[best]!.power += power;
+      anchors[best]!.sum += power * p.frequency;
+    }
+  }
+  return anchors
+    .map((a) => ({ frequency: a.sum / a.power, amplitude: Math.sqrt(a.power) }))
+    .sort((a, b) => a.frequency - b.frequency);
+}

@@ -1,0 +1,99 @@
+/**
+ * Is a candidate at an integer multiple of a note (its octave, twelfth, double octave...) a
+ * note of its own, or only that note's overtones? Every partial of the candidate falls on a
+ * partial of the lower note, so one spectrum cannot tell them apart partial by partial: a
+ * bowed string's 2nd partial can outweigh its 1st, a clarinet's odd partials stand far above
+ * the even ones. What a second note adds is a pattern: all of the lower note's partials at
+ * multiples of k stand above their neighbours. The evidence is the median, over the first
+ * multiples, of how far each stands above the level its neighbours of either parity suggest.
+ */
+import type { Partial } from './spectrum.js';
+
+/** Index of the partial nearest to `hz` (partials sorted by frequency). */
+export function nearest(partials: readonly Partial[], hz: number): number {
+  let lo = 0;
+  let hi = partials.length - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (partials[mid]!.frequency < hz) lo = mid;
+    else hi = mid;
+  }
+  return Math.abs(partials[lo]!.frequency - hz) <= Math.abs(partials[hi]!.frequency - hz) ? lo : hi;
+}
+
+/** A note already found: fundamental, stiffness and the partials it was traced through. */
+export interface FoundNote {
+  readonly f0: number;
+  readonly b: number;
+  /** Harmonic number h and index p of each partial matched to the note. */
+  readonly matches: readonly { readonly h: number; readonly p: number }[];
+}
+
+/** Frequency of harmonic h of a note: the partial matched to it, else the stiff-string prediction. */
+function harmonicHz(partials: readonly Partial[], note: FoundNote, h: number): number {
+  const m = note.matches.find((x) => x.h === h);
+  return m ? partials[m.p]!.frequency : h * note.f0 * Math.sqrt(1 + note.b * h * h);
+}
+
+/** The harmonic number k (2..8) at which `hz` lies on `note`'s partial series (within 30 cents), or 0. */
+export function harmonicMultiple(partials: readonly Partial[], hz: number, note: FoundNote): number {
+  const k = Math.round(hz / note.f0);
+  if (k < 2 || k > 8) return 0;
+  const at = harmonicHz(partials, note, k);
+  return Math.abs(1200 * Math.log2(hz / at)) < 30 ? k : 0;
+}
+
+/**
+ * Evidence (dB) that a second note sounds at harmonic k of `note`, and that note's salience
+ * (Σ over its partials m of the amplitude it adds, sqrt(level² - expected²), / √m): for each multiple h = m k
+ * (m = 1, 2, ... up to the 24th harmonic and the top of the spectrum, at least one), the level
+ * of partial h over the level its neighbours suggest — the larger of the geometric means of
+ * partials h ± 1 and h ± 2, leaving out neighbours that are themselves multiples of k, a
+ * missing partial counting as `floor` (so a multiple missing where the second note would have
+ * a partial counts 0 dB) — and the median of those. A lone tone scores about 0 dB whatever its
+ * envelope; an added note of similar loudness lifts its partials by 5-7 dB. Harmonics are
+ * located at the partials the note was traced through, else by its stiff-string fit.
+ */
+export function overtoneLift(
+  partials: readonly Partial[],
+  amps: Float64Array,
+  note: FoundNote,
+  k: number,
+  floor: number,
+): { evidenceDb: number; salience: number } {
+  const top = partials[partials.length - 1]!.frequency * 1.02;
+  const level = (h: number): number => {
+    if (h < 1) return floor;
+    const hz = harmonicHz(partials, note, h);
+    if (hz > top) return floor;
+    const p = nearest(partials, hz);
+    const cents = Math.abs(1200 * Math.log2(partials[p]!.frequency / hz));
+    return cents < (h <= 6 ? 35 : 60) ? Math.max(amps[p]!, floor) : floor;
+  };
+  const lifts: number[] = [];
+  let salience = 0;
+  for (let h = k; h <= Math.max(k, 24); h += k) {
+    // a multiple counts when its upper neighbour is within the spectrum too (at least one)
+    if (harmonicHz(partials, note, h + 1) > top && lifts.length > 0) break;
+    if (harmonicHz(partials, note, h) > top) break;
+    let ref = 0;
+    for (const d of [1, 2]) {
+      const pair = [h - d, h + d].filter((n) => n >= 1 && n % k !== 0);
+      if (pair.length === 0) continue;
+      const g = Math.exp(pair.reduce((s, n) => s + Math.log(level(n)), 0) / pair.length);
+      if (g > ref) ref = g;
+    }
+    const at = level(h);
+    ref = Math.max(ref, floor);
+    lifts.push(20 * Math.log10(at / ref));
+    salience += Math.sqrt(Math.max(0, at * at - ref * ref)) / Math.sqrt(h / k);
+  }
+  if (lifts.length === 0) return { evidenceDb: 0, salience: 0 };
+  const first = lifts[0]!;
+  lifts.sort((a, b) => a - b);
+  const mid = lifts.length >> 1;
+  const median = lifts.length % 2 ? lifts[mid]! : (lifts[mid - 1]! + lifts[mid]!) / 2;
+  // the second note's fundamental must lift its partial too
+  const evidenceDb = Math.min(median, first);
+  return { evidenceDb, salience };
+}
