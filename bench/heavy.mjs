@@ -10,8 +10,8 @@
 // Usage: node bench/heavy.mjs [renders=4] [analyzeMB=50]   (npm run build first)
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { request } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { startServer } from './serve.mjs';
 
 const renders = Number(process.argv[2] ?? 4);
@@ -75,7 +75,12 @@ const probeFile = fileURLToPath(new URL('./heavy-probe.mjs', import.meta.url));
 function probe(mode) {
   const child = fork(probeFile, [mode, base], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const result = new Promise((resolve) => child.once('message', resolve));
-  return { stop: () => (child.send('stop'), result) };
+  return {
+    stop: () => {
+      child.send('stop');
+      return result;
+    },
+  };
 }
 
 async function phase(title, jobs) {

@@ -19,7 +19,16 @@ export async function startServer(args = []) {
   });
   const server = spawn(
     process.execPath,
-    [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), cli, 'serve', '--port', String(port), '--log-level', 'warn', ...args],
+    [
+      ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+      cli,
+      'serve',
+      '--port',
+      String(port),
+      '--log-level',
+      'warn',
+      ...args,
+    ],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
     },

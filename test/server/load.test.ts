@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { executeJob } from '../../src/server/work/execute.js';
 import { hasCommand } from '../helpers/cli.js';
 import { type ServeProcess, startServe } from './helpers.js';
 
@@ -157,6 +158,66 @@ describe('heavy jobs in the worker pool', () => {
       const r = await fetch(`${srv.url}/generate-frequency/`, large);
       expect(r.headers.get('x-cache')).toBe('miss');
       expect((await r.arrayBuffer()).byteLength).toBe(44 + 200 * 48000 * 2);
+    }
+  });
+});
+
+/** POST `body` and read the response slowly (a pause every `every` bytes); resolves with its bytes. */
+function readSlowly(url: string, path: string, body: unknown, every: number): Promise<Buffer> {
+  const u = new URL(path, url);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let since = 0;
+        res.on('data', (c: Buffer) => {
+          chunks.push(c);
+          since += c.length;
+          if (since >= every) {
+            since = 0;
+            res.pause();
+            setTimeout(() => res.resume(), 5);
+          }
+        });
+        res.on('end', () => resolve(Buffer.concat(chunks)));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+describe('streamed responses', () => {
+  let srv: ServeProcess;
+  beforeAll(async () => {
+    srv = await startServe(['--rate-limit', '0', '--job-threads', '2']);
+  });
+  afterAll(async () => {
+    await srv?.stop();
+  });
+
+  it('two large renders read slowly at once arrive byte for byte as rendered in one thread', async () => {
+    // 80 s of 24-bit stereo each (23 MB, streamed uncached): the worker refills its slots of
+    // shared memory many times while each socket waits on its client
+    const bodies = [
+      { frequency: 330, duration: 80, channels: 2, bitDepth: 24 },
+      { frequency: 'E5', waveform: 'saw', duration: 80, channels: 2, bitDepth: 24, amplitude: 0.4 },
+    ];
+    const got = await Promise.all(bodies.map((b) => readSlowly(srv.url, '/generate-frequency/', b, 1 << 20)));
+    for (const [i, b] of bodies.entries()) {
+      const here = await executeJob('generate', b);
+      expect(here.type).toBe('audio');
+      if (here.type !== 'audio') return;
+      expect(got[i]!.length).toBe(44 + 80 * 48000 * 6);
+      expect(got[i]!.equals(here.body)).toBe(true);
     }
   });
 });

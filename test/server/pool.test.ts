@@ -56,8 +56,9 @@ describe('the job pool', () => {
         onHead: (h) => {
           head = h;
         },
+        // a chunk is lent until the promise settles: kept, it is copied
         onChunk: async (c) => {
-          chunks.push(c);
+          chunks.push(Buffer.from(c));
           await new Promise((res) => setTimeout(res, 1));
         },
         onProgress: (f) => progress.push(f),
@@ -71,6 +72,43 @@ describe('the job pool', () => {
     expect(progress.at(-1)).toBe(1);
     const here = await executeJob('generate', { frequency: 'A4', duration: 3, bitDepth: 24 });
     expect(here.type === 'audio' && here.body.equals(body)).toBe(true);
+  });
+
+  it('lends each chunk from a ring shared with the worker, refilled only once the consumer is done', async () => {
+    // three slots of 4 KiB: a 256 KiB chunk of the render takes many, so every slot is reused
+    const small = new JobPool({ threads: 1, maxInFlight: 3, slotBytes: 4096 });
+    try {
+      const request = { frequency: 'A4', duration: 2, bitDepth: 24, channels: 2 };
+      const seen = new Set<ArrayBufferLike>();
+      const offsets = new Set<number>();
+      const copies: Buffer[] = [];
+      let lent = 0;
+      let mostLent = 0;
+      const r = await small.runJob('generate', request, {
+        onChunk: async (c) => {
+          seen.add(c.buffer);
+          offsets.add(c.byteOffset);
+          expect(c.length).toBeLessThanOrEqual(4096);
+          lent++;
+          mostLent = Math.max(mostLent, lent);
+          copies.push(Buffer.from(c));
+          // a slow consumer: the worker may not overwrite this chunk meanwhile
+          const before = Buffer.from(c);
+          await new Promise((res) => setTimeout(res, 0));
+          expect(c.equals(before)).toBe(true);
+          lent--;
+        },
+      });
+      expect(r.type === 'audio' && r.body.length).toBe(0);
+      expect(seen.size).toBe(1);
+      expect([...seen][0]).toBeInstanceOf(SharedArrayBuffer);
+      expect([...offsets].sort((a, b) => a - b)).toEqual([0, 4096, 8192]);
+      expect(mostLent).toBeLessThanOrEqual(3);
+      const here = await executeJob('generate', request);
+      expect(here.type === 'audio' && here.body.equals(Buffer.concat(copies))).toBe(true);
+    } finally {
+      await small.close();
+    }
   });
 
   it('a cancelled render stops in its worker', async () => {

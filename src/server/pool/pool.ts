@@ -22,8 +22,10 @@ export interface PoolOptions {
   threads?: number;
   /** Jobs waiting for a thread before runJob refuses with OVERLOADED (default 4 per thread). */
   maxQueue?: number;
-  /** Chunks sent by a worker and not yet taken by the consumer (default 4). */
+  /** Chunks sent by a worker and not yet taken by the consumer: the slots of a streamed job's ring (default 4). */
   maxInFlight?: number;
+  /** Bytes of each slot of a streamed job's ring (default 256 KiB and 4 KiB for a header); larger chunks take several. */
+  slotBytes?: number;
   /** How long a cancelled job may take to stop before its thread is terminated, ms (default 50). */
   killAfterMs?: number;
   /** Heap limit of each worker thread, MiB (default 256): a runaway job kills its thread, not the server. */
@@ -35,7 +37,11 @@ export interface PoolOptions {
 export interface RunOptions {
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
-  /** Receives the audio chunk by chunk (the result's body is then empty); a returned promise holds the next acknowledgement. */
+  /**
+   * Receives the audio chunk by chunk (the result's body is then empty). The chunk is a view of
+   * memory the worker fills again once the returned promise settles (or at once when nothing is
+   * returned): a consumer that keeps the bytes longer copies them.
+   */
   onChunk?: (chunk: Buffer) => void | Promise<void>;
   /** Content type and exact length (when known) before the first chunk. */
   onHead?: (head: AudioHead) => void;
@@ -81,7 +87,8 @@ export class JobPool {
     const threads = Math.max(1, options.threads ?? availableParallelism());
     this.o = {
       maxQueue: options.maxQueue ?? threads * 4,
-      maxInFlight: options.maxInFlight ?? 4,
+      maxInFlight: Math.max(1, options.maxInFlight ?? 4),
+      slotBytes: Math.max(4096, options.slotBytes ?? 256 * 1024 + 4096),
       killAfterMs: options.killAfterMs ?? 50,
       heapMb: options.heapMb ?? 256,
       presetDirs: options.presetDirs,
@@ -133,6 +140,9 @@ export class JobPool {
       port: port2,
       stream: Boolean(opts.onChunk),
       maxInFlight: this.o.maxInFlight,
+      ...(opts.onChunk
+        ? { ring: new SharedArrayBuffer(this.o.maxInFlight * this.o.slotBytes), slotBytes: this.o.slotBytes }
+        : {}),
       presetDirs: this.o.presetDirs,
       ...(opts.input ? { input: { field: opts.input.field, bytes: opts.input.bytes } } : {}),
     };
@@ -170,8 +180,8 @@ export class JobPool {
         }
         if (!settled) port1.postMessage({ type: 'input-end' } satisfies ToWorker);
       };
-      const ack = () => {
-        if (!settled) port1.postMessage({ type: 'ack' } satisfies ToWorker);
+      const ack = (slot: number) => {
+        if (!settled) port1.postMessage({ type: 'ack', slot } satisfies ToWorker);
       };
       port1.on('message', (m: FromWorker) => {
         if (!started) {
@@ -194,7 +204,19 @@ export class JobPool {
             opts.onProgress?.(m.fraction);
             break;
           case 'chunk': {
-            const chunk = Buffer.from(m.chunk.buffer, m.chunk.byteOffset, m.chunk.byteLength);
+            const ring = task.ring!;
+            const slotBytes = task.slotBytes!;
+            if (!(m.slot >= 0 && m.slot < this.o.maxInFlight && m.length >= 0 && m.length <= slotBytes)) {
+              onAbort();
+              finish(
+                'failed',
+                undefined,
+                new OmniError('INTERNAL', `a worker named slot ${m.slot} of its ring`),
+              );
+              return;
+            }
+            const chunk = Buffer.from(ring, m.slot * slotBytes, m.length);
+            const slot = m.slot;
             let taken: void | Promise<void>;
             try {
               taken = opts.onChunk?.(chunk);
@@ -203,8 +225,12 @@ export class JobPool {
               finish('failed', undefined, e as Error);
               return;
             }
-            if (taken instanceof Promise) taken.then(ack, ack);
-            else ack();
+            if (taken instanceof Promise)
+              taken.then(
+                () => ack(slot),
+                () => ack(slot),
+              );
+            else ack(slot);
             break;
           }
           case 'done': {

@@ -1,8 +1,11 @@
 /**
  * Messages between the pool and a job running in one of its worker threads, over a MessagePort
- * of its own. Audio chunks go out at most `maxInFlight` ahead of the acknowledgements, and the
- * pool acknowledges a chunk only once its consumer took it (the socket drained), so a slow
- * client slows the render instead of filling memory.
+ * of its own. A streamed job's audio goes through a ring of `maxInFlight` slots in memory shared
+ * by both threads: the worker copies a chunk into a free slot and names the slot in a `chunk`
+ * message; the pool hands the consumer a view of the slot and acknowledges the slot once the
+ * consumer is done with it (the socket wrote it). No chunk is allocated, copied between threads
+ * or collected as garbage in the event loop's thread, and a slow client slows the render instead
+ * of filling memory.
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { JobErrorData, JobKind, JobResult } from '../work/execute.js';
@@ -15,8 +18,11 @@ export interface PoolTask {
   port: MessagePort;
   /** Stream the audio as chunks (else the result holds the whole body). */
   stream: boolean;
-  /** Most chunks sent and not yet acknowledged. */
+  /** Most chunks sent and not yet acknowledged (the slots of `ring`). */
   maxInFlight: number;
+  /** A streamed job's ring of `maxInFlight` slots of `slotBytes` bytes each. */
+  ring?: SharedArrayBuffer;
+  slotBytes?: number;
   presetDirs: string[] | undefined;
   /**
    * The request's bytes arrive over the port after the job started (`input` messages, then
@@ -29,14 +35,16 @@ export interface PoolTask {
 export type FromWorker =
   | { type: 'started' }
   | { type: 'head'; head: AudioHead }
-  | { type: 'chunk'; chunk: Uint8Array }
+  /** Bytes `0..length` of slot `slot` of the ring hold the next chunk. */
+  | { type: 'chunk'; slot: number; length: number }
   | { type: 'progress'; fraction: number }
   | { type: 'done'; result: JobResult }
   | { type: 'error'; error: JobErrorData };
 
 /** Pool to worker. */
 export type ToWorker =
-  | { type: 'ack' }
+  /** The consumer is done with this slot: the worker may fill it again. */
+  | { type: 'ack'; slot: number }
   | { type: 'abort' }
   | { type: 'input'; chunk: Uint8Array }
   | { type: 'input-end' };

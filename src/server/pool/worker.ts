@@ -77,26 +77,34 @@ export default async function runTask(task: PoolTask): Promise<void> {
   const send = (m: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
   configureJobs({ presetDirs: task.presetDirs });
   const ac = new AbortController();
-  let credits = task.maxInFlight;
+  // the ring's slots the pool gave back (all of them at first)
+  const free = Array.from({ length: task.ring ? task.maxInFlight : 0 }, (_, i) => i);
   let wake: (() => void) | null = null;
   const input = task.input ? new InputBytes(task.input.bytes) : null;
   port.on('message', (m: ToWorker) => {
     if (m.type === 'abort') ac.abort();
-    else if (m.type === 'ack') credits++;
+    else if (m.type === 'ack') free.push(m.slot);
     else if (m.type === 'input') input?.add(m.chunk);
     else if (m.type === 'input-end') input?.end();
     const w = wake;
     wake = null;
     w?.();
   });
+  // the chunk is copied into free slots of the ring (several when it is larger than one) and
+  // may be reused by the render as soon as this returns
   const onChunk = async (chunk: Buffer) => {
-    while (credits <= 0 && !ac.signal.aborted) await new Promise<void>((resolve) => (wake = resolve));
-    if (ac.signal.aborted) throw abortedError();
-    credits--;
+    const ring = task.ring!;
+    const slotBytes = task.slotBytes!;
+    for (let at = 0; at < chunk.length; ) {
+      while (free.length === 0 && !ac.signal.aborted) await new Promise<void>((resolve) => (wake = resolve));
+      if (ac.signal.aborted) throw abortedError();
+      const slot = free.shift()!;
+      const length = Math.min(slotBytes, chunk.length - at);
+      new Uint8Array(ring, slot * slotBytes, length).set(chunk.subarray(at, at + length));
+      send({ type: 'chunk', slot, length });
+      at += length;
+    }
     handled += chunk.length;
-    // copied, not transferred: each thread then frees only what it allocated, and the memory
-    // allocator reuses it (buffers freed by another thread than their own fragment its heap)
-    send({ type: 'chunk', chunk });
   };
   send({ type: 'started' });
   let handled = task.input?.bytes ?? 0;
@@ -110,7 +118,7 @@ export default async function runTask(task: PoolTask): Promise<void> {
       signal: ac.signal,
       onProgress: (fraction) => send({ type: 'progress', fraction }),
       onHead: (head) => send({ type: 'head', head }),
-      ...(task.stream ? { onChunk: onChunk as (c: Buffer) => void } : {}),
+      ...(task.stream && task.ring ? { onChunk: onChunk as (c: Buffer) => void } : {}),
       collectGarbage,
     });
     if (result.type === 'audio') handled += result.body.length;

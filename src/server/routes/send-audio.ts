@@ -4,6 +4,7 @@
  * worker only once the response stream took it). Content-Length is exact for WAV and raw.
  * Responses up to the cache's item limit are kept; larger ones stream uncached.
  */
+import type { ServerResponse } from 'node:http';
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { cacheKey, packAudio, unpackAudio } from '../cache.js';
@@ -80,6 +81,8 @@ export async function sendAudio(
   const headSeen = new Promise<AudioHead>((resolve) => {
     onHead = resolve;
   });
+  const sent = socketProgress(reply.raw);
+  let queued = 0;
   const reserve = STREAM_JOB_BYTES + (kept ? Math.min(estimate, cacheItemBytes) * 2 : 0);
   const run = app.jobs.run(kind, body, reserve, reply, {
     onHead: (h) => {
@@ -87,23 +90,18 @@ export async function sendAudio(
       if (h.length !== undefined && h.length > cacheItemBytes) kept = null;
       onHead(h);
     },
+    // the chunk is a view of the worker's ring: the cache keeps a copy, and the slot goes back
+    // to the worker only once the socket wrote the chunk (backpressure and memory safety alike)
     onChunk: (chunk) => {
       if (kept) {
         keptBytes += chunk.length;
         if (keptBytes > cacheItemBytes) kept = null;
-        else kept.push(chunk);
+        else kept.push(Buffer.from(chunk));
       }
       if (out.destroyed) return;
-      if (out.write(chunk)) return;
-      return new Promise<void>((resolve) => {
-        const done = () => {
-          out.off('drain', done);
-          out.off('close', done);
-          resolve();
-        };
-        out.on('drain', done);
-        out.on('close', done);
-      });
+      queued += chunk.length;
+      out.write(chunk);
+      return sent.through(queued);
     },
   });
   run.then(
@@ -126,4 +124,42 @@ export async function sendAudio(
   reply.header('x-cache', 'miss').type(first.contentType);
   if (first.length !== undefined) reply.header('content-length', first.length);
   return reply.send(out);
+}
+
+/**
+ * Counts the body bytes the socket of `res` has written (the callbacks of `res.write`), so a
+ * producer can wait until memory it lent to the response is no longer read. Waiters are let go
+ * when the response closes.
+ */
+export function socketProgress(res: ServerResponse): { through(bytes: number): Promise<void> } {
+  let written = 0;
+  let closed = false;
+  const waiters: { bytes: number; resolve: () => void }[] = [];
+  const release = () => {
+    while (waiters.length > 0 && (closed || written >= waiters[0]!.bytes)) waiters.shift()!.resolve();
+  };
+  const write = res.write;
+  res.write = function counted(this: ServerResponse, chunk: unknown, ...rest: unknown[]): boolean {
+    const n = typeof chunk === 'string' ? Buffer.byteLength(chunk) : (chunk as Uint8Array).byteLength;
+    const i = rest.findIndex((r) => typeof r === 'function');
+    const callback = i >= 0 ? (rest[i] as (e?: Error | null) => void) : undefined;
+    const args = i >= 0 ? rest.slice(0, i) : rest;
+    return (write as (...a: unknown[]) => boolean).call(this, chunk, ...args, (e?: Error | null) => {
+      written += n;
+      release();
+      callback?.(e);
+    });
+  } as typeof res.write;
+  res.once('close', () => {
+    closed = true;
+    release();
+  });
+  return {
+    through(bytes) {
+      if (closed || written >= bytes) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        waiters.push({ bytes, resolve });
+      });
+    },
+  };
 }

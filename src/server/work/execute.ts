@@ -19,7 +19,11 @@ export type JobResult =
 export interface JobOptions {
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
-  /** Each chunk of the audio as rendered; when it returns a promise, the job waits for it (backpressure). */
+  /**
+   * Each chunk of the audio as rendered; when it returns a promise, the job waits for it
+   * (backpressure). The chunk's memory is filled again once the call returned or its promise
+   * settled: a consumer that keeps it copies it.
+   */
   onChunk?: (chunk: Buffer) => void;
   /** Content type and, when known, exact length of the audio, before its first chunk. */
   onHead?: (head: AudioHead) => void;
@@ -92,6 +96,7 @@ async function audio(
   const onChunk = opts.onChunk ?? ((c: Buffer) => void chunks.push(c));
   const summary = await renderStream(scene, plan, {
     onChunk: onChunk as (c: Buffer) => void | Promise<void>,
+    reuseChunks: Boolean(opts.onChunk),
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     ...(opts.onHead ? { onHead: opts.onHead } : {}),

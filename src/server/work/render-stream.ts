@@ -37,8 +37,17 @@ export interface StreamOptions {
   signal?: AbortSignal;
   /** Called once, before the first chunk. */
   onHead?: (head: AudioHead) => void;
-  /** Each chunk (a fresh buffer the consumer keeps); a returned promise is awaited. */
+  /**
+   * Each chunk; a returned promise is awaited. The chunk is a fresh buffer the consumer may keep,
+   * unless `reuseChunks` is set.
+   */
   onChunk: (chunk: Buffer) => void | Promise<void>;
+  /**
+   * The consumer is done with each chunk once `onChunk` returned (or its promise settled): the
+   * render fills the same buffer again instead of allocating one per chunk. Ignored for encoded
+   * formats, whose PCM goes to FFmpeg.
+   */
+  reuseChunks?: boolean;
   /** Fraction rendered, 0..1, at most every few percent. */
   onProgress?: (fraction: number) => void;
   /** Run on the engine before rendering (to attach ready-made layers, e.g. a MIDI synth). */
@@ -127,10 +136,11 @@ export async function renderStream(scene: Scene, plan: OutputPlan, o: StreamOpti
   let frames = 0;
   let reported = 0;
   let t0 = performance.now();
+  const reuse = Boolean(o.reuseChunks) && !sink;
   const flush = async () => {
     if (pos === 0) return;
     const full = out.subarray(0, pos);
-    out = Buffer.allocUnsafeSlow(chunkFrames * frameBytes + 1);
+    if (!reuse) out = Buffer.allocUnsafeSlow(chunkFrames * frameBytes + 1);
     pos = 0;
     inChunk = 0;
     if (sink) await sink.write(full);
