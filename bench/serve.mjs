@@ -1,6 +1,7 @@
 // Start `omnisonic serve` (the built bin/omnisonic.cjs) on a free loopback port for a bench and
 // wait until it serves. Resolves with the child process and its base URL.
 import { spawn } from 'node:child_process';
+import { openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -9,6 +10,7 @@ const cli = fileURLToPath(new URL('../bin/omnisonic.cjs', import.meta.url));
 /**
  * @param {string[]} args further flags of `serve`
  * BENCH_NODE_ARGS (environment): flags for the server's node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`.
+ * BENCH_SERVER_OUT (environment): a file that receives the server's standard output (e.g. `--trace-gc`).
  */
 export async function startServer(args = []) {
   const port = await new Promise((resolve) => {
@@ -30,7 +32,11 @@ export async function startServer(args = []) {
       ...args,
     ],
     {
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: [
+        'ignore',
+        process.env.BENCH_SERVER_OUT ? openSync(process.env.BENCH_SERVER_OUT, 'w') : 'ignore',
+        'pipe',
+      ],
     },
   );
   await new Promise((resolve, reject) => {
