@@ -20,7 +20,8 @@ export interface PoolTask {
   presetDirs: string[] | undefined;
   /**
    * The request's bytes arrive over the port after the job started (`input` messages, then
-   * `input-end`) and go into this field of the request; `bytes` is their announced length.
+   * `input-end`) and go into this field of the request; `bytes` is their announced length. The
+   * worker acknowledges each chunk it took (`input-ack`); at most `maxInFlight` are unacknowledged.
    */
   input?: { field: string; bytes: number | undefined };
 }
@@ -28,6 +29,7 @@ export interface PoolTask {
 /** Worker to pool. */
 export type FromWorker =
   | { type: 'started' }
+  | { type: 'input-ack' }
   | { type: 'head'; head: AudioHead }
   | { type: 'chunk'; chunk: Uint8Array }
   | { type: 'progress'; fraction: number }
