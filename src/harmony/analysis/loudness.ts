@@ -129,8 +129,12 @@ export function truePeak(x: Float32Array | Float64Array): number {
  * which changes no sum).
  */
 class TruePeakMeter {
-  /** The last samples not yet centred on, after up to 5 that came before them (zeros first). */
-  private tail: Float64Array = new Float64Array(5);
+  /**
+   * The samples being centred on: the last ones not yet centred on, after up to 5 that came
+   * before them (zeros at first), then the new block. Reused from block to block.
+   */
+  private ext: Float64Array = new Float64Array(4096);
+  private kept = 5;
   private peak = 0;
 
   add(x: Float32Array | Float64Array): void {
@@ -139,25 +143,33 @@ class TruePeakMeter {
       const v = Math.abs(x[i]!);
       if (v > peak) peak = v;
     }
-    const ext = new Float64Array(this.tail.length + x.length);
-    ext.set(this.tail);
-    ext.set(x, this.tail.length);
-    this.peak = Math.max(peak, interpolatedPeak(ext));
-    this.tail = ext.slice(Math.max(0, ext.length - 11));
+    this.append(x, x.length);
+    this.peak = Math.max(peak, interpolatedPeak(this.ext, this.kept));
+    const from = Math.max(0, this.kept - 11);
+    this.ext.copyWithin(0, from, this.kept);
+    this.kept -= from;
   }
 
   finish(): number {
-    const ext = new Float64Array(this.tail.length + 6);
-    ext.set(this.tail);
-    this.tail = new Float64Array(0);
-    return Math.max(this.peak, interpolatedPeak(ext));
+    this.append(new Float64Array(6), 6);
+    return Math.max(this.peak, interpolatedPeak(this.ext, this.kept));
+  }
+
+  private append(x: Float32Array | Float64Array, n: number): void {
+    if (this.kept + n > this.ext.length) {
+      const bigger = new Float64Array(this.kept + n);
+      bigger.set(this.ext.subarray(0, this.kept));
+      this.ext = bigger;
+    }
+    this.ext.set(x, this.kept);
+    this.kept += n;
   }
 }
 
-/** Peak of the 3 interpolated phases between samples, for the centres 5..length-7 of `ext`. */
-function interpolatedPeak(ext: Float64Array): number {
+/** Peak of the 3 interpolated phases between samples, for the centres 5..length-7 of `ext[0..length)`. */
+function interpolatedPeak(ext: Float64Array, length: number): number {
   let peak = 0;
-  for (let i = 5; i + 6 < ext.length; i++) {
+  for (let i = 5; i + 6 < length; i++) {
     for (let ph = 1; ph < 4; ph++) {
       const h = PHASES[ph]!;
       let s = 0;

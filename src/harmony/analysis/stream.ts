@@ -66,6 +66,7 @@ export class AnalysisStream {
   /** The mono mix when the length is not known. */
   private mono: Float32Array | null = null;
   private n = 0;
+  private mixed = new Float32Array(0);
   private peak = 0;
   private onGrid16 = true;
   private onGrid8 = true;
@@ -205,7 +206,9 @@ export class AnalysisStream {
   private mix(block: ReadonlyArray<Float32Array>): Float32Array {
     if (block.length === 1) return block[0]!;
     const frames = block[0]!.length;
-    const out = new Float32Array(frames);
+    // reused from block to block (the mix is used before the next block comes)
+    if (this.mixed.length < frames) this.mixed = new Float32Array(frames);
+    const out = this.mixed.subarray(0, frames);
     const g = 1 / block.length;
     for (let i = 0; i < frames; i++) {
       let sum = 0;

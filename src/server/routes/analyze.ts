@@ -21,10 +21,12 @@ const reservations = new WeakMap<object, { ticket: Ticket; covered: number }>();
 
 /**
  * Memory of an analysis whose length is announced (Content-Length), whatever the length: the
- * chunks on their way, the decoder, the analysis's ring of samples, FFTs and running measures
- * (measured: a 60 MB upload peaks about 10 MB above an idle worker, see test/server/analyze-stream).
+ * chunks on their way, the decoder, the analysis's ring of samples, FFTs and running measures,
+ * and the garbage they leave between collections (measured in a process with one worker thread:
+ * about 30-40 MB above its idle resident memory for uploads of 10, 60 and 120 MB; see
+ * test/server/analyze-stream.test.ts).
  */
-export const ANALYZE_BYTES = 16 * 1024 * 1024;
+export const ANALYZE_BYTES = 32 * 1024 * 1024;
 
 /**
  * Memory per byte of an upload of unknown length (chunked), on top of {@link ANALYZE_BYTES}: the

@@ -23,7 +23,7 @@ export interface JobOptions {
   onChunk?: (chunk: Buffer) => void;
   /** Content type and, when known, exact length of the audio, before its first chunk. */
   onHead?: (head: AudioHead) => void;
-  /** Collects garbage now, if the thread can (a pool worker). */
+  /** Collects garbage now, if the thread can (a pool worker): an analysis does every few MB of its upload. */
   collectGarbage?: () => void;
 }
 
@@ -74,7 +74,11 @@ export async function executeJob(kind: JobKind, request: unknown, opts: JobOptio
     case 'analyze':
       return {
         type: 'json',
-        value: await analyze(request as { audio: Uint8Array | UploadStream }, opts.signal),
+        value: await analyze(
+          request as { audio: Uint8Array | UploadStream },
+          opts.signal,
+          opts.collectGarbage,
+        ),
       };
     default:
       throw invalid('BAD_VALUE', `kind: one of ${JOB_KINDS.join(', ')}, got ${String(kind)}`, 'kind');
@@ -110,6 +114,8 @@ export interface UploadStream extends AsyncIterable<Uint8Array> {
 
 /** Pieces a whole body is decoded in (a body held whole is not converted whole at once). */
 const PIECE = 1 << 20;
+/** Bytes of an upload between two garbage collections of its thread. */
+const COLLECT_EVERY = 8 * 1024 * 1024;
 
 /**
  * Decodes and analyses a WAV body as its chunks arrive (never put together): the decoder turns
@@ -121,6 +127,7 @@ const PIECE = 1 << 20;
 async function analyze(
   request: { audio: Uint8Array | UploadStream },
   signal: AbortSignal | undefined,
+  collectGarbage: (() => void) | undefined,
 ): Promise<unknown> {
   const body = request?.audio;
   const whole = body instanceof Uint8Array ? body : null;
@@ -139,9 +146,16 @@ async function analyze(
   let analysis: InstanceType<typeof AnalysisStream> | null = null;
   let failure: unknown = null;
   let received = 0;
+  let collected = 0;
   for await (const chunk of chunks) {
     if (signal?.aborted) break;
     received += chunk.length;
+    // each chunk leaves its bytes and samples behind: collected every few MB, they never pile up
+    // (left to the collector, tens of MB of them wait at once)
+    if (received - collected >= COLLECT_EVERY) {
+      collected = received;
+      collectGarbage?.();
+    }
     if (failure) continue;
     try {
       const block = wav.push(chunk);
