@@ -41,8 +41,9 @@ export interface RunOptions {
   onHead?: (head: AudioHead) => void;
   /**
    * Bytes of the request that are still arriving (an upload): sent to the worker chunk by chunk
-   * once the job started there, and put together in that thread into `request[field]`. An
-   * error of `chunks` fails the job with that error.
+   * once the job started there (at most maxInFlight unacknowledged), and put together in that
+   * thread into `request[field]`, or for an analysis handed to the job as they arrive. An error
+   * of `chunks` fails the job with that error.
    */
   input?: { field: string; chunks: AsyncIterable<Uint8Array>; bytes?: number | undefined };
 }
