@@ -117,9 +117,7 @@ export function loadBank(path: string): SoundBank {
   try {
     // the file's own buffer when it holds just the file (no copy of a bank of 100+ MB)
     const whole = buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength;
-    const ab = (
-      whole ? buf.buffer : buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)
-    ) as ArrayBuffer;
+    const ab = (whole ? buf.buffer : buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)) as ArrayBuffer;
     bank = spessa().SoundBankLoader.fromArrayBuffer(ab);
   } catch (e) {
     throw new OmniError('BAD_SOUNDFONT', `'${basename(path)}': ${(e as Error).message}`, { cause: e });
