@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeAudio } from '../../src/harmony/analysis/analyze.js';
 import { decodeWav } from '../../src/io/audio-file.js';
 import { packagePath } from '../../src/package-root.js';
+import { JobPool } from '../../src/server/pool/pool.js';
 import { badFiles, chord, wavFile } from '../io/wav-fixtures.js';
 import { type ServeProcess, startServe } from './helpers.js';
 
@@ -140,7 +141,7 @@ console.log(JSON.stringify({ baseline, peak, maxRss: process.resourceUsage().max
 }
 
 describe('the memory of an analysis', () => {
-  it('a 60 MB upload: the worker holds a few MB, not the upload or its samples', () => {
+  it('a 60 MB upload: the process grows by tens of MB at most, not by the upload or its samples', () => {
     const { baseline, peak, maxRss, result } = measureAnalysis(60);
     const mib = (n: number) => Math.round(n / 1048576);
     console.log(
@@ -154,5 +155,62 @@ describe('the memory of an analysis', () => {
     // allocator growth of a busy thread, not the audio)
     expect(peak - baseline).toBeLessThan(64 * 1048576);
     expect(maxRss - baseline).toBeLessThan(64 * 1048576);
+  });
+});
+
+describe('a streamed analysis in the pool', () => {
+  let pool: JobPool;
+  beforeAll(() => {
+    // a generous grace time: the job must stop by itself, not by losing its thread
+    pool = new JobPool({ threads: 1, killAfterMs: 10_000 });
+  });
+  afterAll(async () => {
+    await pool?.close();
+  });
+
+  it('stops between chunks when cancelled, by itself (its thread is not killed), then analyses the next upload', async () => {
+    const bytes = wavFile({
+      rate: SR,
+      channels: 2,
+      encoding: 'pcm16',
+      frames: 20 * SR,
+      sample: chord([440], SR),
+    });
+    const ac = new AbortController();
+    let sent = 0;
+    let released: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (released = resolve));
+    async function* upload() {
+      for (let p = 0; p < bytes.length; p += 65536) {
+        // the second half waits: the job is cancelled while it waits for more
+        if (p >= bytes.length / 2) await gate;
+        sent++;
+        yield bytes.subarray(p, p + 65536);
+      }
+    }
+    const job = pool.runJob(
+      'analyze',
+      {},
+      { signal: ac.signal, input: { field: 'audio', chunks: upload(), bytes: bytes.length } },
+    );
+    const half = Math.ceil(bytes.length / 2 / 65536);
+    for (let i = 0; i < 400 && sent < half; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(sent).toBe(half);
+    const before = pool.stats;
+    ac.abort();
+    await expect(job).rejects.toMatchObject({ code: 'CANCELLED' });
+    released();
+    expect(pool.stats.killed).toBe(before.killed);
+    expect(pool.stats.cancelled).toBe(before.cancelled + 1);
+    // the thread is free, and an upload that is read to its end is analysed
+    const chunks = async function* () {
+      for (let p = 0; p < bytes.length; p += 65536) yield bytes.subarray(p, p + 65536);
+    };
+    const r = await pool.runJob(
+      'analyze',
+      {},
+      { input: { field: 'audio', chunks: chunks(), bytes: bytes.length } },
+    );
+    expect(r.type === 'json' && (r.value as { f0: { note: string } }).f0.note).toBe('A4');
   });
 });
