@@ -66,7 +66,16 @@ export function withOmniErrors<T>(fn: () => T): T {
  * @example assertAudible(audio.channels, 'take.wav');
  */
 export function assertAudible(channels: ReadonlyArray<ArrayLike<number>>, name: string): void {
-  const reason = silenceReason(channels);
+  refuseSilence(silenceReason(channels), name);
+}
+
+/**
+ * {@link assertAudible} for audio whose {@link silenceReason} was found otherwise (block by block).
+ *
+ * @throws OmniError `BAD_AUDIO` when `reason` is not null
+ * @example refuseSilence(stream.silenceReason(), 'take.wav');
+ */
+export function refuseSilence(reason: string | null, name: string): void {
   if (reason) {
     throw new OmniError('BAD_AUDIO', `${name}: the audio is silent (${reason})`, {
       hint: 'nothing but silence or dither to analyse; check the file, or raise its level',

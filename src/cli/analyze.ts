@@ -1,4 +1,5 @@
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { invalid, OmniError } from '../errors.js';
 import {
@@ -7,10 +8,12 @@ import {
   analyzeAudio,
   monoMix,
 } from '../harmony/analysis/analyze.js';
-import { assertAudible, withOmniErrors } from '../harmony-bridge.js';
-import { type DecodedAudio, readAudioFile } from '../io/audio-file.js';
+import { AnalysisStream } from '../harmony/analysis/stream.js';
+import { assertAudible, refuseSilence, withOmniErrors } from '../harmony-bridge.js';
+import { type DecodedAudio, decodeWav, readAudioFile } from '../io/audio-file.js';
 import { defaultExport } from '../io/default-export.js';
-import { type ByteSink, FileSink, StdoutSink } from '../io/sinks.js';
+import { type ByteSink, FileSink, ioError, StdoutSink } from '../io/sinks.js';
+import { WavStream } from '../io/wav-stream.js';
 import { parseNumber } from '../render/values.js';
 import { colorsFor } from './suggest-table.js';
 
@@ -35,20 +38,12 @@ export async function analyzeFile(
     isFolder = statSync(path).isDirectory();
   } catch {} // a missing file is reported by readAudioFile
   if (isFolder) throw new OmniError('BAD_AUDIO', `${path}: is a folder, not an audio file`);
+  const streamed = await analyzeWavFile(path, options);
+  if (streamed) return streamed;
   const audio = await readAudioFile(path);
   assertAudible(audio.channels, path);
   const seconds = audio.channels[0]!.length / audio.sampleRate;
-  let spinner: { stop(): void } | undefined;
-  // a terminal of unknown width (columns 0: a bare pseudo-terminal) makes ora redraw forever
-  if (process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && seconds > SPINNER_SECONDS) {
-    const ora = defaultExport<typeof import('ora').default>(await import('ora'));
-    spinner = ora({
-      text: `analysing ${basename(path)} (${seconds.toFixed(0)} s)`,
-      stream: process.stderr,
-      isEnabled: true, // a terminal, as checked above (ora alone prints a static line under CI)
-    }).start();
-    await new Promise((resolve) => setImmediate(resolve)); // let the spinner draw once
-  }
+  const spinner = await startSpinner(path, seconds);
   try {
     const result = withOmniErrors(() => analyzeAudio(audio, options));
     return Object.defineProperty({ ...result }, 'audio', {
@@ -60,6 +55,79 @@ export async function analyzeFile(
   } finally {
     spinner?.stop();
   }
+}
+
+/** Bytes of a WAV file read at a time by {@link analyzeWavFile}. */
+const READ_BYTES = 1 << 20;
+
+/**
+ * A WAV file analysed as it is read, {@link READ_BYTES} at a time, never held whole (the result
+ * of the whole-file analysis, in a few MB whatever the length); its samples are decoded again
+ * only when asked for (`audio`, for a plot). Null for anything else (not a regular RIFF file of
+ * 12 bytes to 1 GiB, or not openable): readAudioFile reads it, with its errors.
+ */
+async function analyzeWavFile(
+  path: string,
+  options: AnalyzeOptions,
+): Promise<(AnalysisResult & { audio: DecodedAudio }) | null> {
+  let size: number;
+  let file: FileHandle;
+  try {
+    const st = statSync(path);
+    if (!st.isFile() || st.size < 12 || st.size > 1 << 30) return null;
+    size = st.size;
+    file = await open(path, 'r');
+  } catch {
+    return null;
+  }
+  let spinner: { stop(): void } | undefined;
+  try {
+    const buf = Buffer.alloc(READ_BYTES);
+    const read = async (at: number) => {
+      try {
+        return (await file.read(buf, 0, buf.length, at)).bytesRead;
+      } catch (e) {
+        throw ioError(e, path, 'read');
+      }
+    };
+    let n = await read(0);
+    if (n < 12 || buf.toString('latin1', 0, 4) !== 'RIFF') return null;
+    const wav = new WavStream(path, { totalBytes: size });
+    let analysis: AnalysisStream | null = null;
+    for (let at = 0; n > 0; at += n, n = await read(at)) {
+      const block = wav.push(buf.subarray(0, n));
+      if (!analysis && wav.format) {
+        analysis = new AnalysisStream(wav.format, options);
+        spinner = await startSpinner(path, (wav.format.frames ?? 0) / wav.format.sampleRate);
+      }
+      if (block && block.length > 0 && block[0]!.length > 0) withOmniErrors(() => analysis!.add(block));
+    }
+    wav.end();
+    const done = analysis!;
+    refuseSilence(done.silenceReason(), path);
+    const result = withOmniErrors(() => done.finish());
+    return Object.defineProperty({ ...result }, 'audio', {
+      get: () => decodeWav(readFileSync(path), path),
+      enumerable: false,
+    }) as AnalysisResult & { audio: DecodedAudio };
+  } finally {
+    spinner?.stop();
+    await file.close();
+  }
+}
+
+/** The spinner of an analysis of `seconds` of audio (on a terminal, for long ones only). */
+async function startSpinner(path: string, seconds: number): Promise<{ stop(): void } | undefined> {
+  // a terminal of unknown width (columns 0: a bare pseudo-terminal) makes ora redraw forever
+  if (!process.stderr.isTTY || (process.stderr.columns ?? 0) <= 0 || seconds <= SPINNER_SECONDS) return;
+  const ora = defaultExport<typeof import('ora').default>(await import('ora'));
+  const spinner = ora({
+    text: `analysing ${basename(path)} (${seconds.toFixed(0)} s)`,
+    stream: process.stderr,
+    isEnabled: true, // a terminal, as checked above (ora alone prints a static line under CI)
+  }).start();
+  await new Promise((resolve) => setImmediate(resolve)); // let the spinner draw once
+  return spinner;
 }
 
 const db = (v: number, unit: string): string =>

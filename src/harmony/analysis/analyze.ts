@@ -10,8 +10,14 @@ import { DEFAULT_A4, nearestNote } from '../notes.js';
 import { estimateKey, type KeyEstimate, spellingForKey } from './key.js';
 import { type Loudness, measureLoudness } from './loudness.js';
 import { detectNotes } from './multipitch.js';
-import { averagedSpectrum, findPeaks, mergeSplitPartials, powerOfTwoAtMost } from './spectrum.js';
-import { yinPitch } from './yin.js';
+import {
+  averagedSpectrum,
+  findPeaks,
+  mergeSplitPartials,
+  type PowerSpectrum,
+  powerOfTwoAtMost,
+} from './spectrum.js';
+import { type PitchEstimate, yinPitch } from './yin.js';
 
 /** Decoded audio: one array per channel, all the same length. */
 export interface AudioInput {
@@ -71,18 +77,28 @@ export function silenceReason(channels: ReadonlyArray<ArrayLike<number>>): strin
       if (v > peak) peak = v;
     }
   }
-  if (peak === 0) return 'digital zero';
-  const db = 20 * Math.log10(peak);
-  if (peak < SILENCE_PEAK) return `peak ${db.toFixed(1)} dBFS, below ${SILENCE_PEAK_DBFS} dBFS`;
-  for (const steps of [32768, 128]) {
-    if (peak * steps > 1 + 1e-6) continue;
-    const onGrid = channels.every((ch) => {
+  return describeSilence(peak, (steps) =>
+    channels.every((ch) => {
       for (let i = 0; i < ch.length; i++) {
         const q = ch[i]! * steps;
         if (Math.abs(q - Math.round(q)) > 1e-6) return false;
       }
       return true;
-    });
+    }),
+  );
+}
+
+/**
+ * {@link silenceReason} from the sample peak of some audio and whether all its samples lie on the
+ * grid of `steps` steps per unit (asked for 32768 and 128), however they were gathered.
+ */
+export function describeSilence(peak: number, onGridOf: (steps: number) => boolean): string | null {
+  if (peak === 0) return 'digital zero';
+  const db = 20 * Math.log10(peak);
+  if (peak < SILENCE_PEAK) return `peak ${db.toFixed(1)} dBFS, below ${SILENCE_PEAK_DBFS} dBFS`;
+  for (const steps of [32768, 128]) {
+    if (peak * steps > 1 + 1e-6) continue;
+    const onGrid = onGridOf(steps);
     if (onGrid)
       return `nothing but one-step dither of ${steps === 128 ? 8 : 16}-bit silence, peak ${db.toFixed(1)} dBFS`;
   }
@@ -133,11 +149,48 @@ export function monoMix(input: AudioInput): Float32Array | Float64Array {
  */
 export function analyzeAudio(input: AudioInput, options: AnalyzeOptions = {}): AnalysisResult {
   validate(input);
-  const a4 = options.a4 ?? DEFAULT_A4;
   const { sampleRate } = input;
   const mono = monoMix(input);
-  const size = powerOfTwoAtMost(Math.max(mono.length, 4096), 4096, sampleRate > 60000 ? 65536 : 32768);
-  const spec = averagedSpectrum(mono, sampleRate, size);
+  const size = spectrumSize(mono.length, sampleRate);
+  return interpretMeasurements(
+    {
+      spec: averagedSpectrum(mono, sampleRate, size),
+      pitch: yinPitch(mono, sampleRate),
+      loudness: measureLoudness(input.channels, sampleRate),
+      frames: mono.length,
+      sampleRate,
+      channels: input.channels.length,
+    },
+    options,
+  );
+}
+
+/** The frame size of the averaged spectrum of `frames` samples (a power of two, 4096 to 32768 or 65536). */
+export function spectrumSize(frames: number, sampleRate: number): number {
+  return powerOfTwoAtMost(Math.max(frames, 4096), 4096, sampleRate > 60000 ? 65536 : 32768);
+}
+
+/** What {@link interpretMeasurements} reads: the measurements of validated audio. */
+export interface Measurements {
+  /** The averaged spectrum of the mono mix ({@link spectrumSize} frames). */
+  readonly spec: PowerSpectrum;
+  /** YIN of the mono mix. */
+  readonly pitch: PitchEstimate | null;
+  readonly loudness: Loudness;
+  /** Samples per channel. */
+  readonly frames: number;
+  readonly sampleRate: number;
+  readonly channels: number;
+}
+
+/**
+ * The analysis of some audio from its measurements: partials, notes, chord, key, consonance.
+ * {@link analyzeAudio} measures audio held whole; a stream's analysis (`stream.ts`) measures it
+ * as it arrives; both end here.
+ */
+export function interpretMeasurements(m: Measurements, options: AnalyzeOptions = {}): AnalysisResult {
+  const { spec, pitch, sampleRate } = m;
+  const a4 = options.a4 ?? DEFAULT_A4;
   const peaks = mergeSplitPartials(findPeaks(spec, -60, 20, Math.min(sampleRate * 0.45, 12000)));
   const detected = detectNotes(peaks, { maxNotes: options.maxNotes ?? 8 });
   const pcs = pitchClassesByInterval(
@@ -163,7 +216,6 @@ export function analyzeAudio(input: AudioInput, options: AnalyzeOptions = {}): A
       confidence: round(d.confidence, 3),
     };
   });
-  const pitch = yinPitch(mono, sampleRate);
   const chordName = nameStrongChord(
     detected.map((d) => ({ frequency: d.frequency, weight: d.salience })),
     a4,
@@ -180,9 +232,9 @@ export function analyzeAudio(input: AudioInput, options: AnalyzeOptions = {}): A
       note: nearestNote(p.frequency, a4, flats).label,
     }));
   return {
-    duration: mono.length / sampleRate,
+    duration: m.frames / sampleRate,
     sampleRate,
-    channels: input.channels.length,
+    channels: m.channels,
     f0: pitch
       ? {
           frequency: round(pitch.frequency, 3),
@@ -201,6 +253,6 @@ export function analyzeAudio(input: AudioInput, options: AnalyzeOptions = {}): A
           harmonicity: round(cons.harmonicity, 6),
         }
       : null,
-    loudness: measureLoudness(input.channels, sampleRate),
+    loudness: m.loudness,
   };
 }

@@ -117,19 +117,63 @@ const PHASES: Float64Array[] = (() => {
 
 /** True peak (linear) of one channel by 4x oversampling. */
 export function truePeak(x: Float32Array | Float64Array): number {
-  let peak = 0;
-  for (let i = 0; i < x.length; i++) {
-    const v = Math.abs(x[i]!);
-    if (v > peak) peak = v;
+  const meter = new TruePeakMeter();
+  meter.add(x);
+  return meter.finish();
+}
+
+/**
+ * True peak measured block by block: each sample is interpolated once the 6 samples after it
+ * have arrived (the last ones against zeros at the end), so blocks of any size give the value
+ * {@link truePeak} gives for the whole signal (the taps that fall outside the signal add zeros,
+ * which changes no sum).
+ */
+class TruePeakMeter {
+  /**
+   * The samples being centred on: the last ones not yet centred on, after up to 5 that came
+   * before them (zeros at first), then the new block. Reused from block to block.
+   */
+  private ext: Float64Array = new Float64Array(4096);
+  private kept = 5;
+  private peak = 0;
+
+  add(x: Float32Array | Float64Array): void {
+    let peak = this.peak;
+    for (let i = 0; i < x.length; i++) {
+      const v = Math.abs(x[i]!);
+      if (v > peak) peak = v;
+    }
+    this.append(x, x.length);
+    this.peak = Math.max(peak, interpolatedPeak(this.ext, this.kept));
+    const from = Math.max(0, this.kept - 11);
+    this.ext.copyWithin(0, from, this.kept);
+    this.kept -= from;
   }
-  for (let i = 0; i < x.length; i++) {
+
+  finish(): number {
+    this.append(new Float64Array(6), 6);
+    return Math.max(this.peak, interpolatedPeak(this.ext, this.kept));
+  }
+
+  private append(x: Float32Array | Float64Array, n: number): void {
+    if (this.kept + n > this.ext.length) {
+      const bigger = new Float64Array(this.kept + n);
+      bigger.set(this.ext.subarray(0, this.kept));
+      this.ext = bigger;
+    }
+    this.ext.set(x, this.kept);
+    this.kept += n;
+  }
+}
+
+/** Peak of the 3 interpolated phases between samples, for the centres 5..length-7 of `ext[0..length)`. */
+function interpolatedPeak(ext: Float64Array, length: number): number {
+  let peak = 0;
+  for (let i = 5; i + 6 < length; i++) {
     for (let ph = 1; ph < 4; ph++) {
       const h = PHASES[ph]!;
       let s = 0;
-      for (let t = 0; t < h.length; t++) {
-        const j = i + t - h.length / 2 + 1;
-        if (j >= 0 && j < x.length) s += h[t]! * x[j]!;
-      }
+      for (let t = 0; t < h.length; t++) s += h[t]! * ext[i + t - 5]!;
       const v = Math.abs(s);
       if (v > peak) peak = v;
     }
@@ -173,6 +217,177 @@ export function measureLoudness(
   channels: ReadonlyArray<Float32Array | Float64Array>,
   sampleRate: number,
 ): Loudness {
+  const meter = new LoudnessMeter(channels.length, sampleRate);
+  meter.add(channels);
+  return meter.finish();
+}
+
+/**
+ * Loudness measured block by block (a stream of audio), with the results of
+ * {@link measureLoudness} for the whole signal: each channel is K-weighted as it arrives and only
+ * its running sums of squares where 400 ms and 3 s blocks start and end are kept (3 numbers per
+ * channel per 100 ms), with the true-peak interpolator's last samples. The squares of the samples
+ * are summed per channel, then over the channels. A signal shorter than one 400 ms block is
+ * measured whole, from its samples kept until then.
+ *
+ * @example const m = new LoudnessMeter(2, 48000); m.add([l1, r1]); m.add([l2, r2]); m.finish().integratedLufs
+ */
+export class LoudnessMeter {
+  private readonly stages: [Biquad, Biquad];
+  private readonly hop: number;
+  private readonly momentary: number;
+  private readonly long: number;
+  /** Per channel: the direct-form-I state of both stages (x1, x2, y1, y2 each). */
+  private readonly state: Float64Array[];
+  /** Per channel: the running sum of the K-weighted squares. */
+  private readonly acc: Float64Array;
+  /** Per channel: the sum of the squares of the samples. */
+  private readonly sumSq: Float64Array;
+  /** Per channel: `acc` where blocks start (k hops), where 400 ms blocks end, where 3 s blocks end. */
+  private readonly starts: number[][];
+  private readonly momentaryEnds: number[][];
+  private readonly longEnds: number[][];
+  private readonly truePeaks: TruePeakMeter[];
+  private samplePeak = 0;
+  private n = 0;
+  /** The first samples of each channel, while there are fewer than one 400 ms block. */
+  private head: Float64Array[] | null;
+
+  constructor(
+    private readonly channels: number,
+    private readonly sampleRate: number,
+  ) {
+    this.stages = kWeighting(sampleRate);
+    this.hop = Math.round(0.1 * sampleRate);
+    this.momentary = Math.round(0.4 * sampleRate);
+    this.long = Math.round(3 * sampleRate);
+    this.state = Array.from({ length: channels }, () => new Float64Array(8));
+    this.acc = new Float64Array(channels);
+    this.sumSq = new Float64Array(channels);
+    this.starts = Array.from({ length: channels }, () => [0]);
+    this.momentaryEnds = Array.from({ length: channels }, () => []);
+    this.longEnds = Array.from({ length: channels }, () => []);
+    this.truePeaks = Array.from({ length: channels }, () => new TruePeakMeter());
+    this.head = Array.from({ length: channels }, () => new Float64Array(Math.max(0, this.momentary)));
+  }
+
+  /** The next block: one array per channel, all the same length. */
+  add(block: ReadonlyArray<Float32Array | Float64Array>): void {
+    const frames = block[0]?.length ?? 0;
+    const [[sb0, sb1, sb2, sa1, sa2], [hb0, hb1, hb2, ha1, ha2]] = this.stages;
+    const { hop, momentary, long } = this;
+    const base = this.n;
+    let samplePeak = this.samplePeak;
+    for (let c = 0; c < this.channels; c++) {
+      const x = block[c]!;
+      if (this.head && base < momentary) this.head[c]!.set(x.subarray(0, momentary - base), base);
+      const st = this.state[c]!;
+      let x1 = st[0]!;
+      let x2 = st[1]!;
+      let y1 = st[2]!;
+      let y2 = st[3]!;
+      let u1 = st[4]!;
+      let u2 = st[5]!;
+      let w1 = st[6]!;
+      let w2 = st[7]!;
+      let acc = this.acc[c]!;
+      let sumSq = this.sumSq[c]!;
+      const starts = this.starts[c]!;
+      const ends = this.momentaryEnds[c]!;
+      const longEnds = this.longEnds[c]!;
+      const nextMark = () =>
+        Math.min(starts.length * hop, ends.length * hop + momentary, longEnds.length * hop + long);
+      let next = nextMark();
+      for (let i = 0; i < frames; i++) {
+        const raw = x[i]!;
+        sumSq += raw * raw;
+        if (Math.abs(raw) > samplePeak) samplePeak = Math.abs(raw);
+        // the same arithmetic, in the same order, as a direct-form-I biquad per stage
+        const y = sb0 * raw + sb1 * x1 + sb2 * x2 - sa1 * y1 - sa2 * y2;
+        x2 = x1;
+        x1 = raw;
+        y2 = y1;
+        y1 = y;
+        const v = hb0 * y + hb1 * u1 + hb2 * u2 - ha1 * w1 - ha2 * w2;
+        u2 = u1;
+        u1 = y;
+        w2 = w1;
+        w1 = v;
+        acc += v * v;
+        const pos = base + i + 1;
+        if (pos === next) {
+          if (pos === starts.length * hop) starts.push(acc);
+          if (pos === ends.length * hop + momentary) ends.push(acc);
+          if (pos === longEnds.length * hop + long) longEnds.push(acc);
+          next = nextMark();
+        }
+      }
+      st[0] = x1;
+      st[1] = x2;
+      st[2] = y1;
+      st[3] = y2;
+      st[4] = u1;
+      st[5] = u2;
+      st[6] = w1;
+      st[7] = w2;
+      this.acc[c] = acc;
+      this.sumSq[c] = sumSq;
+      this.truePeaks[c]!.add(x);
+    }
+    this.samplePeak = samplePeak;
+    this.n += frames;
+    if (this.n >= momentary) this.head = null;
+  }
+
+  /** The loudness of everything added. */
+  finish(): Loudness {
+    const { n, momentary, long } = this;
+    if (this.head) {
+      const head = this.head;
+      this.head = null;
+      return measureWhole(
+        head.map((h) => h.subarray(0, n)),
+        this.sampleRate,
+      );
+    }
+    const blocks = this.blockPowers(this.momentaryEnds, momentary);
+    const shortTerm = this.blockPowers(this.longEnds, long);
+    let integratedLufs = Number.NEGATIVE_INFINITY;
+    const absGated = blocks.filter((z) => lufs(z) > -70);
+    if (absGated.length > 0) {
+      const relGate = lufs(absGated.reduce((a, b) => a + b, 0) / absGated.length) - 10;
+      const gated = absGated.filter((z) => lufs(z) > relGate);
+      integratedLufs = lufs(gated.reduce((a, b) => a + b, 0) / gated.length);
+    }
+    let sumSq = 0;
+    for (const s of this.sumSq) sumSq += s;
+    const count = n * this.channels;
+    const tp = this.truePeaks.reduce((m, p) => Math.max(m, p.finish()), 0);
+    return {
+      integratedLufs,
+      momentaryMaxLufs: lufs(Math.max(...blocks)),
+      shortTermMaxLufs: shortTerm.length ? lufs(Math.max(...shortTerm)) : integratedLufs,
+      truePeakDbtp: toDb(tp),
+      samplePeakDbfs: toDb(this.samplePeak),
+      rmsDbfs: toDb(Math.sqrt(sumSq / count)),
+      rmsAes17Dbfs: toDb(Math.sqrt(sumSq / count) * Math.SQRT2),
+    };
+  }
+
+  /** Mean square of the K-weighted blocks of `block` samples that fit, summed over channels. */
+  private blockPowers(ends: number[][], block: number): number[] {
+    const out: number[] = [];
+    for (let k = 0; k * this.hop + block <= this.n; k++) {
+      let z = 0;
+      for (let c = 0; c < this.channels; c++) z += (ends[c]![k]! - this.starts[c]![k]!) / block;
+      out.push(z);
+    }
+    return out;
+  }
+}
+
+/** {@link measureLoudness} of a whole signal held in memory (used for signals shorter than a block). */
+function measureWhole(channels: ReadonlyArray<Float32Array | Float64Array>, sampleRate: number): Loudness {
   const stages = kWeighting(sampleRate);
   const n = channels[0]!.length;
   const hop = Math.round(0.1 * sampleRate);

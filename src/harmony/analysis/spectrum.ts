@@ -51,34 +51,70 @@ export function averagedSpectrum(
   end = x.length,
   maxFrames = 64,
 ): PowerSpectrum {
-  const fft = fftOf(size);
-  const w = hann(size);
-  let windowSum = 0;
-  for (let i = 0; i < size; i++) windowSum += w[i]!;
-  const frame = new Float64Array(size);
-  const out = fft.createComplexArray() as number[];
-  const power = new Float64Array(size / 2 + 1);
-  const len = end - start;
+  const welch = new WelchAverage(size);
+  for (const offset of welchOffsets(end - start, size, maxFrames)) {
+    const from = start + offset;
+    welch.add(x.subarray(from, Math.min(end, from + size)));
+  }
+  return welch.finish(sampleRate);
+}
+
+/**
+ * Where the frames of {@link averagedSpectrum} start in a signal of `len` samples: every half
+ * frame, or at most `maxFrames` of them spread evenly (one at 0 for a short signal). Frames of a
+ * signal at least `size` long lie inside it.
+ */
+export function welchOffsets(len: number, size: number, maxFrames = 64): number[] {
   const hop = size / 2;
   const frames = Math.max(1, Math.floor((len - size) / hop) + 1);
   const step = frames > maxFrames ? frames / maxFrames : 1;
-  let used = 0;
-  for (let f = 0; f < Math.min(frames, maxFrames); f++) {
-    const offset = start + Math.floor(f * step) * hop;
-    for (let i = 0; i < size; i++) {
-      const j = offset + i;
-      frame[i] = j < end ? x[j]! * w[i]! : 0;
-    }
-    fft.realTransform(out, frame);
+  const out: number[] = [];
+  for (let f = 0; f < Math.min(frames, maxFrames); f++) out.push(Math.floor(f * step) * hop);
+  return out;
+}
+
+/**
+ * The sum of the Hann-windowed power spectra of frames, added one at a time (in the order of
+ * {@link welchOffsets}, for the same result as {@link averagedSpectrum}); a stream's analysis adds
+ * each frame once its samples have arrived.
+ */
+export class WelchAverage {
+  private readonly fft: FFT;
+  private readonly w: Float64Array;
+  private readonly frame: Float64Array;
+  private readonly out: number[];
+  private readonly power: Float64Array;
+  private used = 0;
+
+  constructor(readonly size: number) {
+    this.fft = fftOf(size);
+    this.w = hann(size);
+    this.frame = new Float64Array(size);
+    this.out = this.fft.createComplexArray() as number[];
+    this.power = new Float64Array(size / 2 + 1);
+  }
+
+  /** One frame's samples (zero-padded past their end to `size`). */
+  add(samples: ArrayLike<number>): void {
+    const { frame, w, out, power, size } = this;
+    for (let i = 0; i < size; i++) frame[i] = i < samples.length ? samples[i]! * w[i]! : 0;
+    this.fft.realTransform(out, frame);
     for (let k = 0; k <= size / 2; k++) {
       const re = out[2 * k]!;
       const im = out[2 * k + 1]!;
       power[k] = power[k]! + re * re + im * im;
     }
-    used++;
+    this.used++;
   }
-  for (let k = 0; k < power.length; k++) power[k] = power[k]! / used;
-  return { power, size, sampleRate, windowSum };
+
+  /** The mean power of the frames added. */
+  finish(sampleRate: number): PowerSpectrum {
+    const { power, size, w } = this;
+    let windowSum = 0;
+    for (let i = 0; i < size; i++) windowSum += w[i]!;
+    for (let k = 0; k < power.length; k++) power[k] = power[k]! / this.used;
+    return { power, size, sampleRate, windowSum };
+  }
 }
 
 /**

@@ -47,8 +47,9 @@ export interface RunOptions {
   onHead?: (head: AudioHead) => void;
   /**
    * Bytes of the request that are still arriving (an upload): sent to the worker chunk by chunk
-   * once the job started there, and put together in that thread into `request[field]`. An
-   * error of `chunks` fails the job with that error.
+   * once the job started there (at most maxInFlight unacknowledged), and put together in that
+   * thread into `request[field]`, or for an analysis handed to the job as they arrive. An error
+   * of `chunks` fails the job with that error.
    */
   input?: { field: string; chunks: AsyncIterable<Uint8Array>; bytes?: number | undefined };
 }
@@ -148,6 +149,8 @@ export class JobPool {
     };
     return new Promise<JobResult>((resolve, reject) => {
       let settled = false;
+      let inputCredits = this.o.maxInFlight;
+      let inputWake: (() => void) | null = null;
       let started = false;
       let killTimer: NodeJS.Timeout | undefined;
       const finish = (outcome: 'completed' | 'failed' | 'cancelled', value?: JobResult, err?: Error) => {
@@ -156,6 +159,7 @@ export class JobPool {
         if (started) this.counts.running--;
         this.counts[outcome]++;
         clearTimeout(killTimer);
+        inputWake?.();
         opts.signal?.removeEventListener('abort', onAbort);
         port1.close();
         if (err) reject(err);
@@ -171,10 +175,13 @@ export class JobPool {
         }, this.o.killAfterMs);
       };
       opts.signal?.addEventListener('abort', onAbort, { once: true });
-      // each chunk is copied once into a buffer of its own, which then moves to the worker
+      // each chunk is copied once into a buffer of its own, which then moves to the worker; at
+      // most maxInFlight of them wait there (an analysis takes them as fast as it decodes)
       const sendInput = async (chunks: AsyncIterable<Uint8Array>) => {
         for await (const chunk of chunks) {
+          while (inputCredits <= 0 && !settled) await new Promise<void>((resolve) => (inputWake = resolve));
           if (settled) return;
+          inputCredits--;
           const own = new Uint8Array(chunk);
           port1.postMessage({ type: 'input', chunk: own } satisfies ToWorker, [own.buffer]);
         }
@@ -189,6 +196,13 @@ export class JobPool {
           this.counts.running++;
         }
         switch (m.type) {
+          case 'input-ack': {
+            inputCredits++;
+            const w = inputWake;
+            inputWake = null;
+            w?.();
+            break;
+          }
           case 'started':
             if (opts.input) {
               sendInput(opts.input.chunks).catch((e: Error) => {

@@ -26,7 +26,8 @@ export interface PoolTask {
   presetDirs: string[] | undefined;
   /**
    * The request's bytes arrive over the port after the job started (`input` messages, then
-   * `input-end`) and go into this field of the request; `bytes` is their announced length.
+   * `input-end`) and go into this field of the request; `bytes` is their announced length. The
+   * worker acknowledges each chunk it took (`input-ack`); at most `maxInFlight` are unacknowledged.
    */
   input?: { field: string; bytes: number | undefined };
 }
@@ -34,6 +35,7 @@ export interface PoolTask {
 /** Worker to pool. */
 export type FromWorker =
   | { type: 'started' }
+  | { type: 'input-ack' }
   | { type: 'head'; head: AudioHead }
   /** Bytes `0..length` of slot `slot` of the ring hold the next chunk. */
   | { type: 'chunk'; slot: number; length: number }

@@ -7,7 +7,7 @@
 
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { configureJobs, executeJob, jobErrorData } from '../work/execute.js';
+import { configureJobs, executeJob, jobErrorData, type UploadStream } from '../work/execute.js';
 import { abortedError } from '../work/render-stream.js';
 import type { FromWorker, PoolTask, ToWorker } from './protocol.js';
 
@@ -39,6 +39,43 @@ function transferable(chunk: Buffer): Uint8Array {
   )
     return new Uint8Array(chunk.buffer, 0, chunk.length);
   return new Uint8Array(chunk);
+}
+
+/**
+ * The bytes of an analysis's upload as they arrive, for the job to take one by one (never put
+ * together); each chunk taken is acknowledged, so the pool sends only a few ahead.
+ */
+class InputStream implements UploadStream {
+  private readonly queue: Uint8Array[] = [];
+  private wake: (() => void) | null = null;
+  ended = false;
+  constructor(
+    readonly bytes: number | undefined,
+    private readonly taken: () => void,
+  ) {}
+  add(chunk: Uint8Array): void {
+    this.queue.push(chunk);
+    this.poke();
+  }
+  end(): void {
+    this.ended = true;
+    this.poke();
+  }
+  private poke(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+  async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    for (;;) {
+      const chunk = this.queue.shift();
+      if (chunk) {
+        this.taken();
+        yield chunk;
+      } else if (this.ended) return;
+      else await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
 }
 
 /**
@@ -80,12 +117,21 @@ export default async function runTask(task: PoolTask): Promise<void> {
   // the ring's slots the pool gave back (all of them at first)
   const free = Array.from({ length: task.ring ? task.maxInFlight : 0 }, (_, i) => i);
   let wake: (() => void) | null = null;
-  const input = task.input ? new InputBytes(task.input.bytes) : null;
+  // an analysis decodes its upload as it arrives; other jobs get their bytes put together
+  const input = task.input
+    ? task.kind === 'analyze'
+      ? new InputStream(task.input.bytes, () => send({ type: 'input-ack' }))
+      : new InputBytes(task.input.bytes)
+    : null;
   port.on('message', (m: ToWorker) => {
-    if (m.type === 'abort') ac.abort();
-    else if (m.type === 'ack') free.push(m.slot);
-    else if (m.type === 'input') input?.add(m.chunk);
-    else if (m.type === 'input-end') input?.end();
+    if (m.type === 'abort') {
+      ac.abort();
+      input?.end();
+    } else if (m.type === 'ack') free.push(m.slot);
+    else if (m.type === 'input') {
+      input?.add(m.chunk);
+      if (input instanceof InputBytes) send({ type: 'input-ack' });
+    } else if (m.type === 'input-end') input?.end();
     const w = wake;
     wake = null;
     w?.();
@@ -109,7 +155,9 @@ export default async function runTask(task: PoolTask): Promise<void> {
   send({ type: 'started' });
   let handled = task.input?.bytes ?? 0;
   try {
-    if (input && task.input) {
+    if (input instanceof InputStream && task.input)
+      (task.request as Record<string, unknown>)[task.input.field] = input;
+    else if (input instanceof InputBytes && task.input) {
       while (!input.ended && !ac.signal.aborted) await new Promise<void>((resolve) => (wake = resolve));
       if (ac.signal.aborted) throw abortedError();
       (task.request as Record<string, unknown>)[task.input.field] = input.take();

@@ -1,8 +1,8 @@
 /**
  * `POST /analyze/`: a WAV body in, the JSON of `omnisonic analyze --json` out. The job is
  * admitted before its body is read (its memory estimate comes from Content-Length), the body
- * goes to a worker thread chunk by chunk as it arrives and is put together there, and the
- * decode and analysis run there; a client that goes away stops the analysis.
+ * goes to a worker thread chunk by chunk as it arrives, with backpressure, and is decoded and
+ * analysed there chunk by chunk (never put together); a client that goes away stops the analysis.
  */
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
@@ -19,13 +19,30 @@ const WAV_TYPES = ['audio/wav', 'audio/x-wav', 'audio/wave', 'audio/vnd.wave'];
 const UNANNOUNCED_FIRST = 8 * 1024 * 1024;
 const reservations = new WeakMap<object, { ticket: Ticket; covered: number }>();
 
-/** Memory an analysis needs per byte of WAV (decoded samples, spectra, loudness), on top of the body. */
-export const ANALYZE_BYTES_PER_BYTE = 4;
+/**
+ * Memory of an analysis whose length is announced (Content-Length), whatever the length: the
+ * chunks on their way, the decoder, the analysis's ring of samples, FFTs and running measures,
+ * and the garbage they leave between collections (measured in a process with one worker thread:
+ * about 30-40 MB above its idle resident memory for uploads of 10, 60 and 120 MB; see
+ * test/server/analyze-stream.test.ts).
+ */
+export const ANALYZE_BYTES = 32 * 1024 * 1024;
 
 /**
- * The body as it arrives, read at once (a job waiting for a thread does not stall the upload)
- * but neither joined nor copied here: the chunks go to the worker thread, which puts them
- * together. More than MAX_UPLOAD bytes is an error (413).
+ * Memory per byte of an upload of unknown length (chunked), on top of {@link ANALYZE_BYTES}: the
+ * analysis keeps its mono mix (4 bytes a frame: 1 per byte of 16-bit stereo, 4 of 8-bit mono),
+ * which grows by doubling.
+ */
+export const ANALYZE_BYTES_PER_BYTE = 4;
+
+/** Bytes of an upload read ahead of its analysis before the socket is paused. */
+const READ_AHEAD = 1 << 20;
+
+/**
+ * The body as it arrives, neither joined nor copied here: the chunks go to the worker thread,
+ * which decodes them one by one. At most {@link READ_AHEAD} bytes wait here: past that the
+ * socket is paused until the analysis took them (a job still waiting for a thread holds the
+ * upload, within the server's request timeout). More than MAX_UPLOAD bytes is an error (413).
  */
 export function uploadChunks(
   payload: NodeJS.ReadableStream,
@@ -33,6 +50,8 @@ export function uploadChunks(
   onBytes: (total: number) => void = () => {},
 ): AsyncIterable<Uint8Array> {
   const queue: Buffer[] = [];
+  let queued = 0;
+  let paused = false;
   let n = 0;
   let ended = false;
   let failure: Error | null = null;
@@ -55,6 +74,11 @@ export function uploadChunks(
       try {
         onBytes(n);
         queue.push(c);
+        queued += c.length;
+        if (queued > READ_AHEAD && !paused) {
+          paused = true;
+          payload.pause();
+        }
       } catch (e) {
         failure = e as Error;
         queue.length = 0;
@@ -80,8 +104,14 @@ export function uploadChunks(
       for (;;) {
         if (failure) throw failure;
         const c = queue.shift();
-        if (c) yield c;
-        else if (ended) return;
+        if (c) {
+          queued -= c.length;
+          if (paused && queued <= READ_AHEAD / 2) {
+            paused = false;
+            payload.resume();
+          }
+          yield c;
+        } else if (ended) return;
         else await new Promise<void>((resolve) => (wake = resolve));
       }
     },
@@ -126,12 +156,15 @@ export async function analyzeRoutes(app: FastifyInstance): Promise<void> {
           .toLowerCase();
         if (!WAV_TYPES.includes(type)) return;
         const declared = Number(req.headers['content-length']);
-        // a body of unknown length (chunked) reserves for its first MiBs and more as it arrives
-        const size =
-          Number.isInteger(declared) && declared > 0 ? Math.min(declared, MAX_UPLOAD) : UNANNOUNCED_FIRST;
+        // an announced body costs the same whatever its length; a body of unknown length
+        // (chunked) reserves for its first MiBs and more as it arrives
+        const announced = Number.isInteger(declared) && declared > 0;
+        const size = announced ? Math.min(declared, MAX_UPLOAD) : UNANNOUNCED_FIRST;
         try {
-          const ticket = app.jobs.admission.admit(size * (1 + ANALYZE_BYTES_PER_BYTE));
-          reservations.set(req.raw, { ticket, covered: size });
+          const ticket = app.jobs.admission.admit(
+            ANALYZE_BYTES + (announced ? 0 : size * ANALYZE_BYTES_PER_BYTE),
+          );
+          reservations.set(req.raw, { ticket, covered: announced ? Number.POSITIVE_INFINITY : size });
           reply.raw.once('close', () => ticket.release());
         } catch (e) {
           if (e instanceof OverloadedError) reply.header('retry-after', String(e.retryAfterSec));
@@ -176,7 +209,7 @@ export async function analyzeRoutes(app: FastifyInstance): Promise<void> {
                 if (!r || total <= r.covered) return;
                 const covered = Math.min(MAX_UPLOAD, Math.max(total, r.covered * 2));
                 try {
-                  r.ticket.grow((covered - r.covered) * (1 + ANALYZE_BYTES_PER_BYTE));
+                  r.ticket.grow((covered - r.covered) * ANALYZE_BYTES_PER_BYTE);
                 } catch (e) {
                   if (e instanceof OverloadedError) reply.header('retry-after', String(e.retryAfterSec));
                   throw e;

@@ -27,10 +27,7 @@ export interface JobOptions {
   onChunk?: (chunk: Buffer) => void;
   /** Content type and, when known, exact length of the audio, before its first chunk. */
   onHead?: (head: AudioHead) => void;
-  /**
-   * Collects garbage now, if the thread can (a pool worker): called once an analysis has let go
-   * of its upload, so the upload's memory is given back before the analysis allocates its own.
-   */
+  /** Collects garbage now, if the thread can (a pool worker): an analysis does every few MB of its upload. */
   collectGarbage?: () => void;
 }
 
@@ -56,9 +53,8 @@ export interface MidiJobRequest extends OutputFieldsBody {
 
 /**
  * Runs the job in the current thread. `request` is the validated body of the matching endpoint;
- * for analyze `{ audio: Uint8Array }` (the WAV bytes), for midi `{ midi: Uint8Array, ...options }`.
- * With onChunk the audio is streamed and body is empty. The job owns the bytes of analyze's
- * `audio`: it drops its reference to them once decoded.
+ * for analyze `{ audio: Uint8Array | UploadStream }` (the WAV bytes, whole or as they arrive), for
+ * midi `{ midi: Uint8Array, ...options }`. With onChunk the audio is streamed and body is empty.
  * @example const r = await executeJob('generate', { frequency: 440, duration: 1 });
  */
 export async function executeJob(kind: JobKind, request: unknown, opts: JobOptions = {}): Promise<JobResult> {
@@ -80,7 +76,14 @@ export async function executeJob(kind: JobKind, request: unknown, opts: JobOptio
       return audio(scene, plan, opts, prepare);
     }
     case 'analyze':
-      return { type: 'json', value: await analyze(request as { audio: Uint8Array }, opts.collectGarbage) };
+      return {
+        type: 'json',
+        value: await analyze(
+          request as { audio: Uint8Array | UploadStream },
+          opts.signal,
+          opts.collectGarbage,
+        ),
+      };
     default:
       throw invalid('BAD_VALUE', `kind: one of ${JOB_KINDS.join(', ')}, got ${String(kind)}`, 'kind');
   }
@@ -106,20 +109,76 @@ async function audio(
   return { type: 'audio', contentType: summary.contentType, body };
 }
 
-async function analyze(request: { audio: Uint8Array }, collectGarbage?: () => void): Promise<unknown> {
-  const bytes = request?.audio;
-  if (!(bytes instanceof Uint8Array) || bytes.length === 0)
+/**
+ * The bytes of an upload arriving chunk by chunk (in a pool worker, as the client sends them),
+ * with the upload's announced length when there was one (Content-Length).
+ */
+export interface UploadStream extends AsyncIterable<Uint8Array> {
+  readonly bytes?: number | undefined;
+}
+
+/** Pieces a whole body is decoded in (a body held whole is not converted whole at once). */
+const PIECE = 1 << 20;
+/** Bytes of an upload between two garbage collections of its thread. */
+const COLLECT_EVERY = 8 * 1024 * 1024;
+
+/**
+ * Decodes and analyses a WAV body as its chunks arrive (never put together): the decoder turns
+ * each chunk into samples, the analysis keeps its running measures, the chunk goes. With the
+ * body's length known the analysis holds a few MB whatever the length; without it, the mono mix
+ * (see `AnalysisStream`). A body found unreadable is still read to its end, not decoded: an
+ * upload that is also too large, or cut short, fails as such.
+ */
+async function analyze(
+  request: { audio: Uint8Array | UploadStream },
+  signal: AbortSignal | undefined,
+  collectGarbage: (() => void) | undefined,
+): Promise<unknown> {
+  const body = request?.audio;
+  const whole = body instanceof Uint8Array ? body : null;
+  if (!whole && !(body && Symbol.asyncIterator in body))
     throw invalid('BAD_AUDIO', 'the body is empty; send a WAV file', 'body');
-  const { decodeWav } = await import('../../io/audio-file.js');
-  const { analyzeAudio } = await import('../../harmony/analysis/analyze.js');
-  const { assertAudible, withOmniErrors } = await import('../../harmony-bridge.js');
-  const decoded = decodeWav(bytes, 'the request body');
-  // the job owns the upload: once decoded, the bytes may go (a 50 MB upload is 50 MB less)
-  request.audio = undefined as unknown as Uint8Array;
-  collectGarbage?.();
+  const { WavStream } = await import('../../io/wav-stream.js');
+  const { AnalysisStream } = await import('../../harmony/analysis/stream.js');
+  const { refuseSilence, withOmniErrors } = await import('../../harmony-bridge.js');
+  const name = 'the request body';
+  const wav = new WavStream(name, { totalBytes: whole ? whole.length : (body as UploadStream).bytes });
+  const chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array> = whole
+    ? Array.from({ length: Math.ceil(whole.length / PIECE) }, (_, i) =>
+        whole.subarray(i * PIECE, (i + 1) * PIECE),
+      )
+    : (body as UploadStream);
+  let analysis: InstanceType<typeof AnalysisStream> | null = null;
+  let failure: unknown = null;
+  let received = 0;
+  let collected = 0;
+  for await (const chunk of chunks) {
+    if (signal?.aborted) break;
+    received += chunk.length;
+    // each chunk leaves its bytes and samples behind: collected every few MB, they never pile up
+    // (left to the collector, tens of MB of them wait at once)
+    if (received - collected >= COLLECT_EVERY) {
+      collected = received;
+      collectGarbage?.();
+    }
+    if (failure) continue;
+    try {
+      const block = wav.push(chunk);
+      const format = wav.format;
+      if (!analysis && format) analysis = new AnalysisStream(format);
+      if (block && block.length > 0 && block[0]!.length > 0) withOmniErrors(() => analysis!.add(block));
+    } catch (e) {
+      failure = e;
+    }
+  }
+  if (signal?.aborted) throw abortedError();
+  if (received === 0) throw invalid('BAD_AUDIO', 'the body is empty; send a WAV file', 'body');
+  if (failure) throw failure;
+  wav.end();
   // the same floor as the CLI: dithered silence is not analysed into noise notes
-  assertAudible(decoded.channels, 'the request body');
-  return withOmniErrors(() => analyzeAudio({ channels: decoded.channels, sampleRate: decoded.sampleRate }));
+  refuseSilence(analysis!.silenceReason(), name);
+  const done = analysis!;
+  return withOmniErrors(() => done.finish());
 }
 
 async function midiJob(
