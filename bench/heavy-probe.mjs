@@ -1,6 +1,8 @@
-// A probe of bench/heavy.mjs, in a process of its own so that the bench's downloads do not
-// delay it: `health BASE` asks /health every 20 ms; `ws BASE` holds one live 48 kHz stereo
-// session and times every audio frame against its schedule. Reports on IPC when told 'stop'.
+// The clients of bench/heavy.mjs, each in a process of its own: `health BASE` asks /health every
+// 20 ms; `ws BASE` holds one live 48 kHz stereo session and times every audio frame against its
+// schedule (both report on IPC when told 'stop'); `jobs BASE RENDERS MB` runs the heavy
+// requests and reports their status, bytes and time when they are done.
+import { request } from 'node:http';
 import WebSocket from 'ws';
 
 const [mode, base] = process.argv.slice(2);
@@ -10,6 +12,8 @@ let running = true;
 async function health() {
   const times = [];
   let failures = 0;
+  // the first fetch of a process loads its HTTP client (100-300 ms): not a time of the server
+  await fetch(`${base}/health`).then((r) => r.arrayBuffer());
   while (running) {
     const t0 = performance.now();
     try {
@@ -78,8 +82,73 @@ function session() {
   });
 }
 
+/** A WAV of two sine tones, 48 kHz 16-bit stereo, about `mb` megabytes. */
+function wav(mb) {
+  const frames = Math.floor((mb * 1e6) / 4);
+  const b = Buffer.alloc(44 + frames * 4);
+  b.write('RIFF', 0, 'latin1');
+  b.writeUInt32LE(36 + frames * 4, 4);
+  b.write('WAVEfmt ', 8, 'latin1');
+  b.writeUInt32LE(16, 16);
+  b.writeUInt16LE(1, 20);
+  b.writeUInt16LE(2, 22);
+  b.writeUInt32LE(48000, 24);
+  b.writeUInt32LE(192000, 28);
+  b.writeUInt16LE(4, 32);
+  b.writeUInt16LE(16, 34);
+  b.write('data', 36, 'latin1');
+  b.writeUInt32LE(frames * 4, 40);
+  for (let i = 0; i < frames; i++) {
+    const t = i / 48000;
+    const v = Math.round(8000 * (Math.sin(2 * Math.PI * 220 * t) + Math.sin(2 * Math.PI * 277.18 * t)));
+    b.writeInt16LE(v, 44 + i * 4);
+    b.writeInt16LE(v, 46 + i * 4);
+  }
+  return b;
+}
+
+/** POST and read the whole response, counting bytes; resolves with status, bytes and seconds. */
+function post(path, type, body) {
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = request(`${base}${path}`, { method: 'POST', headers: { 'content-type': type } }, (res) => {
+      let bytes = 0;
+      res.on('data', (c) => {
+        bytes += c.length;
+      });
+      res.on('end', () =>
+        resolve({ path, status: res.statusCode, bytes, seconds: (performance.now() - t0) / 1000 }),
+      );
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/**
+ * The heavy clients: `renders` concurrent 600 s 96 kHz stereo float renders read to their end,
+ * and a POST /analyze/ of an `analyzeMb` WAV when it is above 0.
+ */
+async function jobs(renders, analyzeMb) {
+  const upload = analyzeMb > 0 ? wav(analyzeMb) : null;
+  const render = () =>
+    post(
+      '/generate-frequency/',
+      'application/json',
+      JSON.stringify({ frequency: 440, duration: 600, sampleRate: 96000, channels: 2, bitDepth: '32f' }),
+    );
+  return Promise.all([
+    ...Array.from({ length: renders }, render),
+    ...(upload ? [post('/analyze/', 'audio/wav', upload)] : []),
+  ]);
+}
+
 process.on('message', (m) => {
   if (m === 'stop') running = false;
 });
-const result = await (mode === 'ws' ? session() : health());
+const result = await (mode === 'ws'
+  ? session()
+  : mode === 'jobs'
+    ? jobs(Number(process.argv[4]), Number(process.argv[5]))
+    : health());
 process.send(result, () => process.exit(0));
