@@ -82,6 +82,22 @@ describe('multi-pitch estimation explains each peak by the fewest notes', () => 
       expect(1200 * Math.log2(notes[i]! / notes[i - 1]!)).toBeGreaterThan(70);
   });
 
+  it('reads an oboe-like tone whose formant lifts its 4th partial as one note, not its double octave', () => {
+    // partial levels (dB) of a sampled oboe G#4: the 4th partial, in the formant, the strongest
+    const db = [-7, -3.5, -4.3, 0, -20, -17, -17, -18, -29, -26, -33];
+    const f0 = parseNote('G#4');
+    const p = db.map((d, i) => ({ frequency: (i + 1) * f0, amplitude: 0.1 * 10 ** (d / 20) }));
+    expect(detectNotes(p).map((n) => midiOf(n.frequency))).toEqual([68]);
+  });
+
+  it('finds a guitar low G whose fundamental is 26 dB below its 2nd partial, not its octave', () => {
+    // partial levels (dB) of a sampled steel-string guitar G2 (the 7th partial near a node)
+    const db = [-26, 0, -14, -13, -18, -28, -30, -27, -24, -23, -28, -40, -39, -36, -31, -38];
+    const f0 = parseNote('G2');
+    const p = db.map((d, i) => ({ frequency: (i + 1) * f0, amplitude: 0.1 * 10 ** (d / 20) }));
+    expect(detectNotes(p).map((n) => midiOf(n.frequency))).toEqual([43]);
+  });
+
   it('gives each note a confidence in 0..1 in the analysis JSON, and names a piano D4 D4', () => {
     const x = renderChord([parseNote('D4')], { inharmonicity: 4e-4, sampleRate: SR, seed: 2, noise: 0.001 });
     const r = analyzeAudio({ channels: [x], sampleRate: SR });

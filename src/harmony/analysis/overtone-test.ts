@@ -53,6 +53,8 @@ export function harmonicMultiple(partials: readonly Partial[], hz: number, note:
  * a partial counts 0 dB) — and the median of those. A lone tone scores about 0 dB whatever its
  * envelope; an added note of similar loudness lifts its partials by 5-7 dB. Harmonics are
  * located at the partials the note was traced through, else by its stiff-string fit.
+ * `multiples` is how many multiples were weighed: with few (a high candidate, or k large, near
+ * the top of the spectrum) one formant or jagged partial decides the median.
  */
 export function overtoneLift(
   partials: readonly Partial[],
@@ -60,7 +62,7 @@ export function overtoneLift(
   note: FoundNote,
   k: number,
   floor: number,
-): { evidenceDb: number; salience: number } {
+): { evidenceDb: number; salience: number; multiples: number } {
   const top = partials[partials.length - 1]!.frequency * 1.02;
   const level = (h: number): number => {
     if (h < 1) return floor;
@@ -88,12 +90,12 @@ export function overtoneLift(
     lifts.push(20 * Math.log10(at / ref));
     salience += Math.sqrt(Math.max(0, at * at - ref * ref)) / Math.sqrt(h / k);
   }
-  if (lifts.length === 0) return { evidenceDb: 0, salience: 0 };
+  if (lifts.length === 0) return { evidenceDb: 0, salience: 0, multiples: 0 };
   const first = lifts[0]!;
   lifts.sort((a, b) => a - b);
   const mid = lifts.length >> 1;
   const median = lifts.length % 2 ? lifts[mid]! : (lifts[mid - 1]! + lifts[mid]!) / 2;
   // the second note's fundamental must lift its partial too
   const evidenceDb = Math.min(median, first);
-  return { evidenceDb, salience };
+  return { evidenceDb, salience, multiples: lifts.length };
 }
