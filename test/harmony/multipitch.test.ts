@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeAudio } from '../../src/harmony/analysis/analyze.js';
 import { detectNotes } from '../../src/harmony/analysis/multipitch.js';
 import type { Partial } from '../../src/harmony/analysis/spectrum.js';
+import { mulberry32 } from '../../src/harmony/consonance.js';
 import { parseNote } from '../../src/harmony/notes.js';
 import { renderChord } from './synth.js';
 
@@ -96,6 +97,31 @@ describe('multi-pitch estimation explains each peak by the fewest notes', () => 
     const f0 = parseNote('G2');
     const p = db.map((d, i) => ({ frequency: (i + 1) * f0, amplitude: 0.1 * 10 ** (d / 20) }));
     expect(detectNotes(p).map((n) => midiOf(n.frequency))).toEqual([43]);
+  });
+
+  /** A tone of sines at the given partial levels (dB), 1.5 s, with a little noise. */
+  function additive(f0: number, db: readonly number[]): Float64Array {
+    const x = new Float64Array(Math.round(1.5 * SR));
+    const noise = mulberry32(5);
+    db.forEach((d, i) => {
+      const a = 0.2 * 10 ** (d / 20);
+      const w = (2 * Math.PI * (i + 1) * f0) / SR;
+      for (let t = 0; t < x.length; t++) x[t] = x[t]! + a * Math.sin(w * t + i);
+    });
+    for (let t = 0; t < x.length; t++) x[t] = x[t]! + 1e-4 * (noise() - 0.5);
+    return x;
+  }
+
+  it('analyses a rendered oboe-like G#4 (formant on the 4th partial) and guitar-like G2 (weak fundamental) as one note each', () => {
+    const oboe = additive(parseNote('G#4'), [-7, -3.5, -4.3, 0, -20, -17, -17, -18, -29, -26, -33]);
+    const midis = (x: Float64Array) =>
+      analyzeAudio({ channels: [x], sampleRate: SR }).notes.map((n) => Math.round(n.midi));
+    expect(midis(oboe)).toEqual([68]);
+    const guitar = additive(
+      parseNote('G2'),
+      [-26, 0, -14, -13, -18, -28, -30, -27, -24, -23, -28, -40, -39, -36, -31, -38],
+    );
+    expect(midis(guitar)).toEqual([43]);
   });
 
   it('gives each note a confidence in 0..1 in the analysis JSON, and names a piano D4 D4', () => {
