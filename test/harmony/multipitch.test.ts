@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeAudio } from '../../src/harmony/analysis/analyze.js';
 import { detectNotes } from '../../src/harmony/analysis/multipitch.js';
-import type { Partial } from '../../src/harmony/analysis/spectrum.js';
+import { mergeSplitPartials, type Partial } from '../../src/harmony/analysis/spectrum.js';
 import { mulberry32 } from '../../src/harmony/consonance.js';
 import { parseNote } from '../../src/harmony/notes.js';
 import { renderChord } from './synth.js';
@@ -72,6 +72,28 @@ describe('multi-pitch estimation explains each peak by the fewest notes', () => 
     const odd = [1, 0.05, 0.6, 0.04, 0.5, 0.05, 0.3, 0.03, 0.2, 0.02, 0.12, 0.02, 0.08];
     const p = odd.map((a, i) => ({ frequency: (i + 1) * f0, amplitude: 0.1 * a }));
     expect(detectNotes(p).map((n) => midiOf(n.frequency))).toEqual([61]);
+  });
+
+  it('finds the upper note of a wide voicing on the series of the bass (C2-E4, C2-G4, E2-B4, C2-C5)', () => {
+    // the upper note at the 5th, 6th or 8th partial of the bass: its lift shows at 5 multiples
+    for (const [lo, hi] of [
+      ['C2', 'E4'],
+      ['C2', 'G4'],
+      ['E2', 'B4'],
+      ['C2', 'C5'],
+    ] as const) {
+      // coinciding partials are one spectral peak, as mergeSplitPartials makes them
+      const p = mergeSplitPartials(
+        partialsOf([
+          { f0: parseNote(lo), B: 1e-4 },
+          { f0: parseNote(hi), B: 1e-4 },
+        ]),
+      );
+      expect(detectNotes(p).map((n) => midiOf(n.frequency))).toEqual([
+        midiOf(parseNote(lo)),
+        midiOf(parseNote(hi)),
+      ]);
+    }
   });
 
   it('never reports one note twice: a unison detuned by 60 cents (too far to merge) gives one A#3', () => {

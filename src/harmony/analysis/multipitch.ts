@@ -203,10 +203,11 @@ function overtoneOf(
   partials: readonly Partial[],
   original: Float64Array,
   floor: number,
+  minMultiples: number,
 ): ReturnType<typeof overtoneLift> | null {
   for (const note of found) {
     const k = harmonicMultiple(partials, hz, note);
-    if (k > 0) return overtoneLift(partials, original, note, k, floor);
+    if (k > 0) return overtoneLift(partials, original, note, k, floor, minMultiples);
   }
   return null;
 }
@@ -281,7 +282,8 @@ export function detectNotes(partialsIn: readonly Partial[], options: MultiPitchO
         total += original[p]!;
       }
       const novelty = total > 0 ? residual / total : 0;
-      const over = round > 0 ? overtoneOf(t.f0, found, partials, original, 1e-3 * peakAmp) : null;
+      const over =
+        round > 0 ? overtoneOf(t.f0, found, partials, original, 1e-3 * peakAmp, minMultiples) : null;
       if (round > 0 && novelty < minNovelty) continue;
       if (over) {
         // on the partial series of a note found: the lift of those partials decides
@@ -306,7 +308,7 @@ export function detectNotes(partialsIn: readonly Partial[], options: MultiPitchO
         if (l.f0 >= u.f0 || found.indexOf(l) < found.indexOf(u)) return false;
         const k = harmonicMultiple(partials, u.f0, l);
         if (k === 0) return false;
-        const over = overtoneLift(partials, original, l, k, 1e-3 * peakAmp);
+        const over = overtoneLift(partials, original, l, k, 1e-3 * peakAmp, minMultiples);
         return over.evidenceDb < liftDb || over.multiples < minMultiples;
       }),
   );

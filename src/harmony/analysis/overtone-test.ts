@@ -62,6 +62,7 @@ export function overtoneLift(
   note: FoundNote,
   k: number,
   floor: number,
+  minMultiples = 5,
 ): { evidenceDb: number; salience: number; multiples: number } {
   const top = partials[partials.length - 1]!.frequency * 1.02;
   const level = (h: number): number => {
@@ -74,7 +75,9 @@ export function overtoneLift(
   };
   const lifts: number[] = [];
   let salience = 0;
-  for (let h = k; h <= Math.max(k, 24); h += k) {
+  // up to the 24th harmonic, further for a wide k (a note two octaves and a third up, k = 5)
+  // so that `minMultiples` multiples can be weighed where the spectrum reaches
+  for (let h = k; h <= Math.max(24, minMultiples * k); h += k) {
     // a multiple counts when its upper neighbour is within the spectrum too (at least one)
     if (harmonicHz(partials, note, h + 1) > top && lifts.length > 0) break;
     if (harmonicHz(partials, note, h) > top) break;
