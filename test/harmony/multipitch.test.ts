@@ -96,6 +96,17 @@ describe('multi-pitch estimation explains each peak by the fewest notes', () => 
     }
   });
 
+  it('does not take the partials a double octave adds for an octave: G2 with G4 has no G3', () => {
+    // a guitar-like G2 (strong 2nd partial) and a G4 lifting its 4th, 8th, 12th... partials
+    const db = [-20, 0, -8, -18, -25, -26, -25, -22, -30, -32, -33, -35, -36, -38, -40, -42];
+    const g2 = parseNote('G2');
+    const p = db.map((d, i) => ({ frequency: (i + 1) * g2, amplitude: 0.1 * 10 ** (d / 20) }));
+    const g4 = partialsOf([{ f0: parseNote('G4'), a: 0.05 }]);
+    const notes = detectNotes(mergeSplitPartials([...p, ...g4])).map((n) => midiOf(n.frequency));
+    expect(notes).toContain(43);
+    expect(notes).not.toContain(55);
+  });
+
   it('never reports one note twice: a unison detuned by 60 cents (too far to merge) gives one A#3', () => {
     const f0 = parseNote('A#3');
     const p = [...partialsOf([{ f0 }]), ...partialsOf([{ f0: f0 * 2 ** (60 / 1200), a: 0.08 }])];

@@ -54,7 +54,9 @@ export function harmonicMultiple(partials: readonly Partial[], hz: number, note:
  * envelope; an added note of similar loudness lifts its partials by 5-7 dB. Harmonics are
  * located at the partials the note was traced through, else by its stiff-string fit.
  * `multiples` is how many multiples were weighed: with few (a high candidate, or k large, near
- * the top of the spectrum) one formant or jagged partial decides the median.
+ * the top of the spectrum) one formant or jagged partial decides the median. The evidence is
+ * the least of that median, the median over the odd multiples (k, 3k, 5k...: a note at 2k
+ * lifts only the even ones, so G4 with G2 does not make G3 a note) and the lift at k itself.
  */
 export function overtoneLift(
   partials: readonly Partial[],
@@ -95,10 +97,16 @@ export function overtoneLift(
   }
   if (lifts.length === 0) return { evidenceDb: 0, salience: 0, multiples: 0 };
   const first = lifts[0]!;
-  lifts.sort((a, b) => a - b);
-  const mid = lifts.length >> 1;
-  const median = lifts.length % 2 ? lifts[mid]! : (lifts[mid - 1]! + lifts[mid]!) / 2;
+  // the odd multiples (h = k, 3k, 5k...) are the candidate's own: a note an octave above it
+  // lifts only the even ones, and must not make the candidate a note
+  const odd = lifts.filter((_, i) => i % 2 === 0);
   // the second note's fundamental must lift its partial too
-  const evidenceDb = Math.min(median, first);
+  const evidenceDb = Math.min(median(lifts), median(odd), first);
   return { evidenceDb, salience, multiples: lifts.length };
+}
+
+function median(values: readonly number[]): number {
+  const v = [...values].sort((a, b) => a - b);
+  const mid = v.length >> 1;
+  return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
 }
