@@ -157,6 +157,13 @@ describe('multi-pitch estimation explains each peak by the fewest notes', () => 
     expect(midis(guitar)).toEqual([43]);
   });
 
+  it('never reports one note twice in white noise either (two fits drawn within 70 cents)', () => {
+    const r = mulberry32(3);
+    const x = new Float32Array(SR * 10).map(() => r() - 0.5);
+    const hz = analyzeAudio({ channels: [x], sampleRate: SR }).notes.map((n) => n.frequency);
+    for (let i = 1; i < hz.length; i++) expect(1200 * Math.log2(hz[i]! / hz[i - 1]!)).toBeGreaterThan(70);
+  });
+
   it('gives each note a confidence in 0..1 in the analysis JSON, and names a piano D4 D4', () => {
     const x = renderChord([parseNote('D4')], { inharmonicity: 4e-4, sampleRate: SR, seed: 2, noise: 0.001 });
     const r = analyzeAudio({ channels: [x], sampleRate: SR });

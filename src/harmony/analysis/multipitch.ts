@@ -302,9 +302,11 @@ export function detectNotes(partialsIn: readonly Partial[], options: MultiPitchO
   // the overtone test whichever came first: a note found before a lower one on whose series it
   // lies (a strong octave partial taken for a note, then its weak fundamental found) must pass
   // the test against that lower note too
+  // and one note is never reported twice, even when the fits drew two candidates together
   const kept = found.filter(
     (u) =>
       !found.some((l) => {
+        if (l !== u && l.score > u.score && Math.abs(1200 * Math.log2(u.f0 / l.f0)) < 70) return true;
         if (l.f0 >= u.f0 || found.indexOf(l) < found.indexOf(u)) return false;
         const k = harmonicMultiple(partials, u.f0, l);
         if (k === 0) return false;
