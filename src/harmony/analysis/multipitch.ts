@@ -43,6 +43,12 @@ export interface MultiPitchOptions {
    * suggest (default 3): see overtone-test.ts.
    */
   readonly overtoneLiftDb?: number;
+  /**
+   * ... and needs at least this many of its partials within the spectrum, all on that note's
+   * series (default 5): fewer cannot tell a second note from a formant or a jagged envelope,
+   * and the simpler explanation, one note, wins.
+   */
+  readonly overtoneMinMultiples?: number;
 }
 
 interface Trace {
@@ -155,17 +161,39 @@ interface Scored extends Trace {
   novelty: number;
 }
 
-/** Fraction of the expected low harmonics (up to the 10th, within the spectrum) that were found. */
-function coverage(t: Trace, top: number): number {
+/**
+ * Fraction of the expected low harmonics (up to the 10th, within the spectrum) that are there:
+ * traced among the unexplained partials, or, when a note found lies at a multiple j of the
+ * candidate (the candidate would be its lower octave or twelfth), at every j-th harmonic
+ * already taken by that note: a low string whose octave was found first keeps its even
+ * partials as evidence.
+ */
+function coverage(
+  t: Trace,
+  top: number,
+  partials: readonly Partial[],
+  original: Float64Array,
+  found: readonly Trace[],
+): number {
+  const above: number[] = [];
+  for (const n of found) {
+    const j = Math.round(n.f0 / t.f0);
+    if (j >= 2 && Math.abs(1200 * Math.log2(n.f0 / (j * t.f0))) < 30) above.push(j);
+  }
   let expected = 0;
-  let found = 0;
+  let got = 0;
   const matched = new Set(t.matches.map((m) => m.h));
   for (let h = 1; h <= 10; h++) {
-    if (h * t.f0 * Math.sqrt(1 + t.b * h * h) > top * 1.02) break;
+    const hz = h * t.f0 * Math.sqrt(1 + t.b * h * h);
+    if (hz > top * 1.02) break;
     expected++;
-    if (matched.has(h)) found++;
+    if (matched.has(h)) got++;
+    else if (above.some((j) => h % j === 0)) {
+      const p = nearest(partials, hz);
+      if (Math.abs(1200 * Math.log2(partials[p]!.frequency / hz)) < 35 && original[p]! > 0) got++;
+    }
   }
-  return expected > 0 ? found / expected : 1;
+  return expected > 0 ? got / expected : 1;
 }
 
 /** How a candidate at `hz` lifts the partials of the first note found on whose series it lies. */
@@ -175,10 +203,11 @@ function overtoneOf(
   partials: readonly Partial[],
   original: Float64Array,
   floor: number,
+  minMultiples: number,
 ): ReturnType<typeof overtoneLift> | null {
   for (const note of found) {
     const k = harmonicMultiple(partials, hz, note);
-    if (k > 0) return overtoneLift(partials, original, note, k, floor);
+    if (k > 0) return overtoneLift(partials, original, note, k, floor, minMultiples);
   }
   return null;
 }
@@ -202,7 +231,12 @@ function overtoneOf(
  *   is judged by how far it lifts that note's partials at its multiples above what their
  *   neighbours suggest instead: at least `overtoneLiftDb` (median over the multiples), so a
  *   bowed string's strong 2nd partial or a clarinet's strong 3rd and 5th are not notes, and its
- *   salience is the power it adds above that level (partials of two notes add in power);
+ *   salience is the power it adds above that level (partials of two notes add in power); the
+ *   lift must show at `overtoneMinMultiples` partials at least, else one note explains all
+ *   (a formant lifting one partial of an oboe, a violin's jagged top octave);
+ * - coverage counts the harmonics of a candidate found among the unexplained partials, and, for
+ *   a candidate an octave or twelfth below a note found, those that note took: a guitar's low
+ *   string with a weak fundamental is still found under its octave;
  * - a note needs two partials unless its second harmonic is beyond the spectrum (a lone
  *   resonance, e.g. a guitar body mode, is not a note).
  *
@@ -218,6 +252,7 @@ export function detectNotes(partialsIn: readonly Partial[], options: MultiPitchO
   const minNovelty = options.minNovelty ?? 0.2;
   const floorDb = options.energyFloorDb ?? -30;
   const liftDb = options.overtoneLiftDb ?? 3;
+  const minMultiples = options.overtoneMinMultiples ?? 5;
   const partials = [...partialsIn].sort((a, b) => a.frequency - b.frequency);
   if (partials.length === 0) return [];
   const amps = Float64Array.from(partials, (p) => p.amplitude);
@@ -247,14 +282,15 @@ export function detectNotes(partialsIn: readonly Partial[], options: MultiPitchO
         total += original[p]!;
       }
       const novelty = total > 0 ? residual / total : 0;
-      const over = round > 0 ? overtoneOf(t.f0, found, partials, original, 1e-3 * peakAmp) : null;
+      const over =
+        round > 0 ? overtoneOf(t.f0, found, partials, original, 1e-3 * peakAmp, minMultiples) : null;
       if (round > 0 && novelty < minNovelty) continue;
       if (over) {
         // on the partial series of a note found: the lift of those partials decides
-        if (over.evidenceDb < liftDb) continue;
+        if (over.evidenceDb < liftDb || over.multiples < minMultiples) continue;
         t.salience = over.salience;
       }
-      const score = t.salience * coverage(t, top);
+      const score = t.salience * coverage(t, top, partials, original, found);
       if (!best || score > best.score) best = { ...t, score, novelty };
     }
     if (!best) break;
@@ -263,11 +299,28 @@ export function detectNotes(partialsIn: readonly Partial[], options: MultiPitchO
     found.push(best);
     cancel(partials, amps, best, top);
   }
-  return found
+  // the overtone test whichever came first: a note found before a lower one on whose series it
+  // lies (a strong octave partial taken for a note, then its weak fundamental found) must pass
+  // the test against that lower note too
+  // and one note is never reported twice, even when the fits drew two candidates together
+  const kept = found.filter(
+    (u) =>
+      !found.some((l) => {
+        if (l !== u && l.score > u.score && Math.abs(1200 * Math.log2(u.f0 / l.f0)) < 70) return true;
+        if (l.f0 >= u.f0 || found.indexOf(l) < found.indexOf(u)) return false;
+        const k = harmonicMultiple(partials, u.f0, l);
+        if (k === 0) return false;
+        const over = overtoneLift(partials, original, l, k, 1e-3 * peakAmp, minMultiples);
+        return over.evidenceDb < liftDb || over.multiples < minMultiples;
+      }),
+  );
+  if (kept.length === 0) return [];
+  const strongest = Math.max(...kept.map((t) => t.score));
+  return kept
     .map((t) => ({
       frequency: t.f0,
-      salience: t.score / first,
-      confidence: Math.min(1, (t.score / first / (2 * rel)) * Math.min(1, t.novelty / (2 * minNovelty))),
+      salience: t.score / strongest,
+      confidence: Math.min(1, (t.score / strongest / (2 * rel)) * Math.min(1, t.novelty / (2 * minNovelty))),
       partials: t.matches.length,
       inharmonicity: t.b,
     }))

@@ -53,6 +53,10 @@ export function harmonicMultiple(partials: readonly Partial[], hz: number, note:
  * a partial counts 0 dB) — and the median of those. A lone tone scores about 0 dB whatever its
  * envelope; an added note of similar loudness lifts its partials by 5-7 dB. Harmonics are
  * located at the partials the note was traced through, else by its stiff-string fit.
+ * `multiples` is how many multiples were weighed: with few (a high candidate, or k large, near
+ * the top of the spectrum) one formant or jagged partial decides the median. The evidence is
+ * the least of that median, the median over the odd multiples (k, 3k, 5k...: a note at 2k
+ * lifts only the even ones, so G4 with G2 does not make G3 a note) and the lift at k itself.
  */
 export function overtoneLift(
   partials: readonly Partial[],
@@ -60,7 +64,8 @@ export function overtoneLift(
   note: FoundNote,
   k: number,
   floor: number,
-): { evidenceDb: number; salience: number } {
+  minMultiples = 5,
+): { evidenceDb: number; salience: number; multiples: number } {
   const top = partials[partials.length - 1]!.frequency * 1.02;
   const level = (h: number): number => {
     if (h < 1) return floor;
@@ -72,7 +77,9 @@ export function overtoneLift(
   };
   const lifts: number[] = [];
   let salience = 0;
-  for (let h = k; h <= Math.max(k, 24); h += k) {
+  // up to the 24th harmonic, further for a wide k (a note two octaves and a third up, k = 5)
+  // so that `minMultiples` multiples can be weighed where the spectrum reaches
+  for (let h = k; h <= Math.max(24, minMultiples * k); h += k) {
     // a multiple counts when its upper neighbour is within the spectrum too (at least one)
     if (harmonicHz(partials, note, h + 1) > top && lifts.length > 0) break;
     if (harmonicHz(partials, note, h) > top) break;
@@ -88,12 +95,18 @@ export function overtoneLift(
     lifts.push(20 * Math.log10(at / ref));
     salience += Math.sqrt(Math.max(0, at * at - ref * ref)) / Math.sqrt(h / k);
   }
-  if (lifts.length === 0) return { evidenceDb: 0, salience: 0 };
+  if (lifts.length === 0) return { evidenceDb: 0, salience: 0, multiples: 0 };
   const first = lifts[0]!;
-  lifts.sort((a, b) => a - b);
-  const mid = lifts.length >> 1;
-  const median = lifts.length % 2 ? lifts[mid]! : (lifts[mid - 1]! + lifts[mid]!) / 2;
+  // the odd multiples (h = k, 3k, 5k...) are the candidate's own: a note an octave above it
+  // lifts only the even ones, and must not make the candidate a note
+  const odd = lifts.filter((_, i) => i % 2 === 0);
   // the second note's fundamental must lift its partial too
-  const evidenceDb = Math.min(median, first);
-  return { evidenceDb, salience };
+  const evidenceDb = Math.min(median(lifts), median(odd), first);
+  return { evidenceDb, salience, multiples: lifts.length };
+}
+
+function median(values: readonly number[]): number {
+  const v = [...values].sort((a, b) => a - b);
+  const mid = v.length >> 1;
+  return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
 }

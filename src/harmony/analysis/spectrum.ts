@@ -167,7 +167,8 @@ export function powerOfTwoAtMost(n: number, min: number, max: number): number {
  * spread over about ±d cents around its mean. Peaks are taken from the strongest down; a peak
  * within `toleranceCents` of a stronger kept peak joins it, and each cluster becomes one partial
  * with the summed power of its peaks (the power of the swinging partial) at their
- * power-weighted mean frequency. The tolerance (default 40 cents) covers the vibrato of string
+ * power-weighted mean frequency; clusters whose means end up within the tolerance (a sideband
+ * seeded a cluster of its own) merge too, closest first. The tolerance (default 40 cents) covers the vibrato of string
  * and wind players (about ±15-35 cents) and stays under half a semitone, so the partials of
  * notes a semitone apart never merge; partials of two notes that nearly coincide (the 5th
  * harmonic of C and the 4th of E, 14 cents apart) merge, as they are one peak to the ear too.
@@ -196,6 +197,27 @@ export function mergeSplitPartials(peaks: readonly Partial[], toleranceCents = 4
       anchors[best]!.power += power;
       anchors[best]!.sum += power * p.frequency;
     }
+  }
+  // clusters whose means ended up within the tolerance (a swinging partial whose sidebands
+  // seeded two anchors) are one partial too: the closest neighbours merge first, until no two
+  // are within the tolerance
+  anchors.sort((a, b) => a.sum / a.power - b.sum / b.power);
+  for (;;) {
+    let at = -1;
+    let closest = Math.log(ratio);
+    for (let i = 0; i + 1 < anchors.length; i++) {
+      const d = Math.log(
+        (anchors[i + 1]!.sum / anchors[i + 1]!.power) * (anchors[i]!.power / anchors[i]!.sum),
+      );
+      if (d <= closest) {
+        closest = d;
+        at = i;
+      }
+    }
+    if (at < 0) break;
+    anchors[at]!.power += anchors[at + 1]!.power;
+    anchors[at]!.sum += anchors[at + 1]!.sum;
+    anchors.splice(at + 1, 1);
   }
   return anchors
     .map((a) => ({ frequency: a.sum / a.power, amplitude: Math.sqrt(a.power) }))
