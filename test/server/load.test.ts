@@ -145,6 +145,15 @@ describe('heavy jobs in the worker pool', () => {
     expect(Number(res.headers.get('content-length'))).toBe(body.length);
   });
 
+  it('a small response read to its end is cached before its last byte arrives', async () => {
+    for (let i = 0; i < 20; i++) {
+      const body = json({ frequency: 200 + i, duration: 0.5 });
+      const first = await fetch(`${srv.url}/generate-frequency/`, body);
+      expect((await first.arrayBuffer()).byteLength).toBe(44 + 24000 * 2);
+      expect((await fetch(`${srv.url}/generate-frequency/`, body)).headers.get('x-cache')).toBe('hit');
+    }
+  });
+
   it('large responses stream uncached, small ones are cached', async () => {
     const small = json({ frequency: 330, duration: 1 });
     const first = await fetch(`${srv.url}/generate-frequency/`, small);

@@ -93,21 +93,31 @@ export async function sendAudio(
     // the chunk is a view of the worker's ring: the cache keeps a copy, and the slot goes back
     // to the worker only once the socket wrote the chunk (backpressure and memory safety alike)
     onChunk: (chunk) => {
+      const send = () => {
+        if (out.destroyed) return;
+        queued += chunk.length;
+        out.write(chunk);
+        return sent.through(queued);
+      };
       if (kept) {
         keptBytes += chunk.length;
         if (keptBytes > cacheItemBytes) kept = null;
         else kept.push(Buffer.from(chunk));
       }
-      if (out.destroyed) return;
-      queued += chunk.length;
-      out.write(chunk);
-      return sent.through(queued);
+      // the whole response kept: stored before its last bytes go out, so a client that read it
+      // to its end and asks again gets a hit
+      if (kept && head?.length !== undefined && keptBytes === head.length) {
+        const whole = Buffer.concat(kept);
+        kept = null;
+        return store(head.contentType, whole).then(send);
+      }
+      return send();
     },
   });
   run.then(
     async () => {
       counted();
-      // stored before the response ends: a client that asks again right away gets a hit
+      // a response of unknown length is stored at its end (those of known length already are)
       if (kept && head) await store(head.contentType, Buffer.concat(kept));
       out.end();
       kept = null;
