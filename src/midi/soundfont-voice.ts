@@ -152,6 +152,28 @@ for (let i = 0; i <= 1000; i++) {
   panR[i] = Math.sin((Math.PI / 2) * (i / 1000));
 }
 
+/**
+ * A released voice whose remaining sound can no longer exceed this (raw engine level, where the
+ * output is 2x: -100 dB there, -94 dBFS out, under the 16-bit step) ends. The engine ends a voice
+ * only when its envelope reaches -90 dB, whatever the note's level: a soft note's tail went on
+ * far below hearing (three quarters of the voice blocks of the orchestral bench song were
+ * releases). FluidSynth ends voices on the same principle (its noise floor, -90 dB).
+ */
+const INAUDIBLE = 1e-5;
+
+const peaks = new WeakMap<Float32Array, number>();
+
+/** Largest magnitude in a sample's data (computed once a sample). */
+function samplePeak(data: Float32Array): number {
+  let p = peaks.get(data);
+  if (p === undefined) {
+    p = 0;
+    for (let i = 0; i < data.length; i++) p = Math.max(p, Math.abs(data[i]!));
+    peaks.set(data, p);
+  }
+  return p;
+}
+
 /** Linear gain of an attenuation in centibels (whole centibels, as the engine's table). */
 function attenuationGain(cb: number): number {
   return cbGain[(cb - MIN_CB) | 0]!;
@@ -348,14 +370,14 @@ function mixVoice(
 }
 
 /** Voice blocks rendered here and by the engine's own code (for tests and benchmarks). */
-export const voiceStats = { fast: 0, engine: 0 };
+export const voiceStats = { fast: 0, engine: 0, ended: 0 };
 
 /**
  * The fast renderer for channel `ch`, falling back to the engine's `engine` for what it does not
  * cover: interpolation other than Hermite, GS insertion effects, the XG variation (delay) send,
  * and samples without a usable loop.
  */
-function fastRenderer(ch: Channel, engine: VoiceRenderer): VoiceRenderer {
+function fastRenderer(ch: Channel, engine: VoiceRenderer, endInaudible: boolean): VoiceRenderer {
   const core = ch.synthCore;
   return (voice, timeNow, outL, outR, startIndex, n) => {
     const osc = voice.wavetable;
@@ -512,6 +534,20 @@ function fastRenderer(ch: Channel, engine: VoiceRenderer): VoiceRenderer {
       cg,
     );
     voice.isActive = alive && envActive;
+    if (endInaudible && voice.isActive && voice.isInRelease) {
+      // the most the rest of its release can add to any output or send, with the sample's peak,
+      // the filter's resonance and the tremolo's swing: below the floor, the voice ends here
+      const reach =
+        voice.volEnv.outputGain *
+        Math.max(Math.abs(gl), Math.abs(gr), rg, cg) *
+        samplePeak(osc.sampleData) *
+        (open ? 1 : 10 ** (q / 200)) *
+        10 ** (Math.abs(gen[MOD_LFO_TO_VOLUME]!) / 200);
+      if (reach < INAUDIBLE) {
+        voice.isActive = false;
+        voiceStats.ended++;
+      }
+    }
   };
 }
 
@@ -519,12 +555,13 @@ const installed = new WeakSet<object>();
 
 /**
  * Render the voices of every channel of the engine `core` (a SpessaSynthProcessor's synthCore)
- * with the fast path; call again after channels are added. Idempotent.
+ * with the fast path; call again after channels are added. Idempotent. `endInaudible: false`
+ * keeps released voices until the engine's own end (-90 dB on the envelope), for tests.
  */
-export function installFastVoices(core: unknown): void {
+export function installFastVoices(core: unknown, opts: { endInaudible?: boolean } = {}): void {
   for (const ch of (core as Core).midiChannels) {
     if (installed.has(ch)) continue;
     installed.add(ch);
-    ch.renderVoice = fastRenderer(ch, ch.renderVoice);
+    ch.renderVoice = fastRenderer(ch, ch.renderVoice, opts.endInaudible ?? true);
   }
 }

@@ -73,6 +73,11 @@ export interface SoundFontOptions {
    * tests and benchmarks.
    */
   engineVoices?: boolean;
+  /**
+   * Keep released voices until the engine ends them (-90 dB on the envelope) instead of when
+   * they can no longer be heard (soundfont-voice.ts): the engine's samples to the bit, for tests.
+   */
+  keepInaudibleVoices?: boolean;
 }
 
 /**
@@ -105,6 +110,7 @@ export class SoundFontSynth implements Layer {
   /** The engine's core with the fast voice renderer, and its channels when it was installed. */
   private readonly fastCore: { midiChannels: unknown[] } | undefined;
   private fastChannels = 0;
+  private readonly endInaudible: boolean;
 
   constructor(
     readonly sampleRate: number,
@@ -124,6 +130,7 @@ export class SoundFontSynth implements Layer {
     this.proc.soundBankManager.addSoundBank(bank.bank as never, 'main');
     this.proc.onMissingPreset = () => undefined;
     this.ready = this.proc.processorInitialized;
+    this.endInaudible = !opts.keepInaudibleVoices;
     if (!opts.engineVoices) {
       const core = (
         this.proc as unknown as { synthCore: { midiChannels: unknown[]; reverbProcessor: unknown } }
@@ -138,7 +145,7 @@ export class SoundFontSynth implements Layer {
   private installVoices(): void {
     const core = this.fastCore;
     if (!core || core.midiChannels.length === this.fastChannels) return;
-    installFastVoices(core);
+    installFastVoices(core, { endInaudible: this.endInaudible });
     this.fastChannels = core.midiChannels.length;
   }
 

@@ -20,9 +20,13 @@ const SR = 48000;
 const BLOCK = 1024;
 
 /** Render `spec` raw (before gain and limiter) with OmniSonic's or the engine's voices. */
-async function raw(spec: MidiFileSpec, engineVoices: boolean): Promise<[Float64Array, Float64Array]> {
+async function raw(
+  spec: MidiFileSpec,
+  engineVoices: boolean,
+  keepInaudibleVoices = true,
+): Promise<[Float64Array, Float64Array]> {
   const song = parseMidi(writeMidi(spec));
-  const synth = new SoundFontSynth(SR, loadBank(defaultBankPath()!), { engineVoices });
+  const synth = new SoundFontSynth(SR, loadBank(defaultBankPath()!), { engineVoices, keepInaudibleVoices });
   await Promise.all([synth.ready, soundFontReady()]);
   const seq = new MidiSequencer(song.stream(), synth, SR);
   const total = Math.ceil(((song.duration + 1.5) * SR) / BLOCK) * BLOCK;
@@ -71,8 +75,9 @@ function peaks(x: Float64Array, at: number, count = 5): number[] {
 }
 
 /**
- * OmniSonic's render of `spec` (voices and reverb) against the engine's own: samples within 1e-5
- * of the peak (they are equal to the bit today), equal RMS, spectral peaks and pitch.
+ * OmniSonic's render of `spec` (voices and reverb; released voices kept as long as the engine
+ * keeps them) against the engine's own: samples within 1e-5 of the peak (they are equal to the
+ * bit today), equal RMS, spectral peaks and pitch.
  */
 async function expectSame(spec: MidiFileSpec, at = 0.3): Promise<void> {
   const before = voiceStats.fast;
@@ -192,5 +197,35 @@ describe.skipIf(!have)('fast SoundFont voices against the engine', () => {
         ],
       ],
     });
+  });
+
+  it('ends released voices once inaudible: changes under -90 dBFS, fewer voice blocks', async () => {
+    // soft, short notes of strings and piano, with long releases, and one loud note
+    const spec: MidiFileSpec = {
+      ticksPerQuarter: 480,
+      tracks: [
+        [
+          { tick: 0, bytes: [0xc0, 48] },
+          { tick: 0, bytes: [0xb0, 7, 40] },
+          { tick: 0, bytes: [0xc1, 0] },
+          ...Array.from({ length: 12 }, (_, i) => note(0, 55 + i, i * 120, i * 120 + 60, 20)).flat(),
+          ...Array.from({ length: 12 }, (_, i) => note(1, 60 + i, i * 120, i * 120 + 60, 25)).flat(),
+          ...note(1, 48, 0, 480, 127),
+        ],
+      ],
+    };
+    const before = { ...voiceStats };
+    const [kl, kr] = await raw(spec, false, true);
+    const kept = voiceStats.fast - before.fast;
+    const mid = { ...voiceStats };
+    const [fl, fr] = await raw(spec, false, false);
+    expect(voiceStats.ended).toBeGreaterThan(mid.ended);
+    expect(voiceStats.fast - mid.fast).toBeLessThan(kept * 0.95);
+    const peak = Math.max(maxAbs(kl), maxAbs(kr));
+    expect(peak).toBeGreaterThan(1e-3);
+    const diff = Math.max(maxDiff(fl, kl), maxDiff(fr, kr));
+    // the output is twice the engine's raw level: under -90 dBFS, less than a 16-bit step
+    expect(20 * Math.log10(2 * diff)).toBeLessThan(-90);
+    expect(Math.abs(rms(fl) / rms(kl) - 1)).toBeLessThan(1e-4);
   });
 });
