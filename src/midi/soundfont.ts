@@ -6,6 +6,8 @@ import { MIX_CEILING } from '../render/scene.js';
 import type { SoundBank } from './bank.js';
 import { EventQueue } from './event-queue.js';
 import { packMidi } from './message.js';
+import { installPlate } from './plate-reverb.js';
+import { installFastVoices } from './soundfont-voice.js';
 import { MIN_NOTE_SEC } from './synth.js';
 
 type Core = typeof import('spessasynth_core');
@@ -65,6 +67,17 @@ export interface SoundFontOptions {
   effects?: EffectProcessors;
   /** Adds more dry sound into the raw output of each block, `(L, R, frames)`, before the mix. */
   addDry?: (left: Float32Array, right: Float32Array, frames: number) => void;
+  /**
+   * Render voices and the reverb with spessasynth_core's own code instead of OmniSonic's faster
+   * renderer (soundfont-voice.ts) and plate (plate-reverb.ts), which give the same samples: for
+   * tests and benchmarks.
+   */
+  engineVoices?: boolean;
+  /**
+   * Keep released voices until the engine ends them (-90 dB on the envelope) instead of when
+   * they can no longer be heard (soundfont-voice.ts): the engine's samples to the bit, for tests.
+   */
+  keepInaudibleVoices?: boolean;
 }
 
 /**
@@ -94,6 +107,10 @@ export class SoundFontSynth implements Layer {
   private readonly addDry: SoundFontOptions['addDry'];
   /** Frame at which each (channel, note) last started, for zero-length notes. */
   private readonly started = new Float64Array(16 * 128).fill(-1);
+  /** The engine's core with the fast voice renderer, and its channels when it was installed. */
+  private readonly fastCore: { midiChannels: unknown[] } | undefined;
+  private fastChannels = 0;
+  private readonly endInaudible: boolean;
 
   constructor(
     readonly sampleRate: number,
@@ -113,6 +130,23 @@ export class SoundFontSynth implements Layer {
     this.proc.soundBankManager.addSoundBank(bank.bank as never, 'main');
     this.proc.onMissingPreset = () => undefined;
     this.ready = this.proc.processorInitialized;
+    this.endInaudible = !opts.keepInaudibleVoices;
+    if (!opts.engineVoices) {
+      const core = (
+        this.proc as unknown as { synthCore: { midiChannels: unknown[]; reverbProcessor: unknown } }
+      ).synthCore;
+      this.fastCore = core;
+      this.installVoices();
+      installPlate(core.reverbProcessor, sampleRate);
+    }
+  }
+
+  /** Put the fast voice renderer on the engine's channels (again when a message added some). */
+  private installVoices(): void {
+    const core = this.fastCore;
+    if (!core || core.midiChannels.length === this.fastChannels) return;
+    installFastVoices(core, { endInaudible: this.endInaudible });
+    this.fastChannels = core.midiChannels.length;
   }
 
   /** Voices sounding now. */
@@ -168,6 +202,7 @@ export class SoundFontSynth implements Layer {
   }
 
   private renderSpan(start: number, off: number, n: number): void {
+    this.installVoices();
     this.L.fill(0, off, off + n);
     this.R.fill(0, off, off + n);
     for (let i = 0; i < n; ) {
