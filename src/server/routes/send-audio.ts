@@ -82,6 +82,7 @@ export async function sendAudio(
     onHead = resolve;
   });
   const sent = socketProgress(reply.raw);
+  let lastChunk: Promise<void> = Promise.resolve();
   let queued = 0;
   const reserve = STREAM_JOB_BYTES + (kept ? Math.min(estimate, cacheItemBytes) * 2 : 0);
   const run = app.jobs.run(kind, body, reserve, reply, {
@@ -109,7 +110,8 @@ export async function sendAudio(
       if (kept && head?.length !== undefined && keptBytes === head.length) {
         const whole = Buffer.concat(kept);
         kept = null;
-        return store(head.contentType, whole).then(send);
+        lastChunk = store(head.contentType, whole).then(send);
+        return lastChunk;
       }
       return send();
     },
@@ -117,6 +119,8 @@ export async function sendAudio(
   run.then(
     async () => {
       counted();
+      // the worker is done once it handed over its last chunk, which may still wait for the cache
+      await lastChunk;
       // a response of unknown length is stored at its end (those of known length already are)
       if (kept && head) await store(head.contentType, Buffer.concat(kept));
       out.end();
