@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename } from 'node:path';
 import { OmniError } from '../errors.js';
+import { parseSf2WithViews } from './sf2-load.js';
 import { spessa } from './soundfont.js';
 
 /** A loaded SoundFont or DLS bank. */
@@ -120,7 +121,8 @@ export function loadBank(path: string): SoundBank {
     const ab = (
       whole ? buf.buffer : buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)
     ) as ArrayBuffer;
-    bank = spessa().SoundBankLoader.fromArrayBuffer(ab);
+    // SF2/SF3: sample bytes stay in the file's buffer until a voice plays them (sf2-load.ts)
+    bank = tag === 'sfbk' ? parseSf2WithViews(ab) : spessa().SoundBankLoader.fromArrayBuffer(ab);
   } catch (e) {
     throw new OmniError('BAD_SOUNDFONT', `'${basename(path)}': ${(e as Error).message}`, { cause: e });
   }

@@ -1,0 +1,69 @@
+import { spessa } from './soundfont.js';
+
+// spessasynth_core's SF2 parser copies the bytes of every sample out of the file
+// (`IndexedByteArray.slice` in the SoundFontSample constructor: 141 MB for FluidR3_GM, about
+// half a second and as many page faults) though a sample is decoded to Float32 only when a voice
+// first plays it (`getAudioData`). Here the parser is given views of the file instead of copies
+// while it runs, and each uncompressed sample decodes from its view: the same Float32 values
+// (each 16-bit value / 32768), only for the samples a song plays.
+
+/** The parts of spessasynth_core's SF2 sample this loader reads or replaces. */
+interface Sf2Sample {
+  audioData?: Float32Array;
+  s16leData?: Uint8Array;
+  compressedData?: Uint8Array;
+  startByteOffset: number;
+  endByteOffset: number;
+  readonly isCompressed: boolean;
+  dataOverridden: boolean;
+  getAudioData(): Float32Array;
+}
+
+type Slice = (this: Uint8Array, start?: number, end?: number) => Uint8Array;
+
+/**
+ * Parse an SF2/SF3 bank held in `ab` with spessasynth_core, its 16-bit sample bytes left in `ab`
+ * (views, not copies) and decoded on first use, as spessasynth_core decodes them. `ab` must not
+ * change afterwards.
+ */
+export function parseSf2WithViews(ab: ArrayBuffer): unknown {
+  const core = spessa();
+  const proto = core.IndexedByteArray.prototype as unknown as { slice: Slice };
+  const copy = proto.slice;
+  // views of the file for the parse's duration only (restored even when the parse throws)
+  proto.slice = function (this: Uint8Array, start?: number, end?: number) {
+    return this.buffer === ab ? this.subarray(start, end) : copy.call(this, start, end);
+  };
+  let bank: { samples: Sf2Sample[] };
+  try {
+    bank = core.SoundBankLoader.fromArrayBuffer(ab) as unknown as { samples: Sf2Sample[] };
+  } finally {
+    proto.slice = copy;
+  }
+  for (const s of bank.samples) {
+    // compressed (SF3) samples: the Vorbis decoder gets its own copy, as before
+    if (s.compressedData && s.compressedData.buffer === ab) s.compressedData = copy.call(s.compressedData);
+    const raw = s.s16leData;
+    if (!raw || raw.buffer !== ab) continue;
+    // a sample at an odd byte offset cannot be read as 16-bit values in place
+    if (raw.byteOffset % 2 !== 0) s.s16leData = copy.call(raw);
+    else s.getAudioData = decodeView;
+  }
+  return bank;
+}
+
+/** SoundFontSample.getAudioData for 16-bit data that is a view of the file (same values). */
+function decodeView(this: Sf2Sample): Float32Array {
+  const raw = this.s16leData;
+  if (this.audioData || this.isCompressed || !raw) {
+    return Object.getPrototypeOf(this).getAudioData.call(this) as Float32Array;
+  }
+  const byteLength = this.endByteOffset - this.startByteOffset;
+  if (byteLength < 1) return new Float32Array(1);
+  const audio = new Float32Array(byteLength / 2);
+  const s16 = new Int16Array(raw.buffer, raw.byteOffset, raw.byteLength >> 1);
+  const n = s16.length;
+  for (let i = 0; i < n; i++) audio[i] = s16[i]! / 32768;
+  this.audioData = audio;
+  return audio;
+}
