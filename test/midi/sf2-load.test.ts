@@ -1,6 +1,7 @@
 /**
  * Loading an SF2 bank with its sample bytes left in the file's buffer (src/midi/sf2-load.ts)
- * against spessasynth_core's own unmodified loader, in the same process: the same decoded
+ * and read from the file only when a sample is first decoded, against spessasynth_core's own
+ * unmodified loader given the whole file, in the same process: the same decoded
  * samples and the same rendered audio, to the bit.
  */
 import { existsSync, readFileSync } from 'node:fs';
