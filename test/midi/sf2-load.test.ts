@@ -4,7 +4,9 @@
  * unmodified loader given the whole file, in the same process: the same decoded
  * samples and the same rendered audio, to the bit.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadBank, type SoundBank } from '../../src/midi/bank.js';
 import { MidiSequencer } from '../../src/midi/scene.js';
@@ -103,4 +105,30 @@ describe.skipIf(!have)('SF2 bank loaded with views of the file', () => {
       expect(differ).toBe(0);
     });
   }
+});
+
+describe('SF2 bank read from the file as its samples are played', () => {
+  it('decodes a small bank like spessasynth_core, and refuses a file that changed since loading', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'omnisonic-sf2-')), 'saw.sf2');
+    const bytes = new Uint8Array(spessa().BasicSoundBank.getSampleSoundBankFile() as ArrayBuffer);
+    writeFileSync(file, bytes);
+    const plain = samplesOf({
+      path: file,
+      bytes: bytes.length,
+      bank: spessa().SoundBankLoader.fromArrayBuffer(bytes.slice().buffer),
+    });
+    const saw = samplesOf(loadBank(file))[0]!.getAudioData();
+    expect(Array.from(saw)).toEqual(Array.from(plain[0]!.getAudioData()));
+    expect(saw[0]).toBe(-1);
+
+    // a second path to the same file: a new bank, whose samples are not read yet
+    const again = file.replace(/saw\.sf2$/, './saw.sf2');
+    const bank = loadBank(again);
+    writeFileSync(
+      file,
+      bytes.map((b) => b ^ 1),
+    );
+    utimesSync(file, new Date(0), new Date(1000));
+    expect(() => samplesOf(bank)[0]!.getAudioData()).toThrow(/changed on disk/);
+  });
 });
