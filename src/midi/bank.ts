@@ -1,7 +1,8 @@
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename } from 'node:path';
 import { OmniError } from '../errors.js';
+import { loadSf2File } from './sf2-load.js';
 import { spessa } from './soundfont.js';
 
 /** A loaded SoundFont or DLS bank. */
@@ -88,43 +89,66 @@ const cache = new Map<string, SoundBank>();
 
 /**
  * Read and parse an SF2, SF3 or DLS bank (cached by path): NOT_FOUND when missing,
- * BAD_SOUNDFONT when it is not a bank spessasynth_core can read.
+ * BAD_SOUNDFONT when it is not a bank spessasynth_core can read. An SF2/SF3 file stays open
+ * while the bank is cached: its samples are read from it when first played.
  * @example const bank = loadBank('/usr/share/sounds/sf2/FluidR3_GM.sf2');
  */
 export function loadBank(path: string): SoundBank {
   const hit = cache.get(path);
   if (hit) return hit;
-  let buf: Buffer;
+  let fd: number | undefined;
+  let size: number;
+  const head = Buffer.alloc(12);
   try {
-    const size = statSync(path).size;
+    fd = openSync(path, 'r');
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    size = st.size;
     if (size > MAX_BANK_BYTES)
       throw new OmniError('TOO_LARGE', `SoundFont '${basename(path)}': ${size} bytes, more than 1 GiB`);
-    buf = readFileSync(path);
+    readSync(fd, head, 0, 12, 0);
   } catch (e) {
+    if (fd !== undefined) closeSync(fd);
     if (e instanceof OmniError) throw e;
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'ENOENT') throw new OmniError('NOT_FOUND', `SoundFont '${path}' does not exist`);
     if (err.code === 'EISDIR') throw new OmniError('BAD_USAGE', `SoundFont '${path}' is a directory`);
     throw new OmniError('IO_ERROR', `cannot read SoundFont '${path}': ${err.message}`, { cause: e });
   }
-  const tag = buf.toString('latin1', 8, 12).toLowerCase();
-  if (buf.toString('latin1', 0, 4) !== 'RIFF' || (tag !== 'sfbk' && tag !== 'dls ')) {
+  const tag = head.toString('latin1', 8, 12).toLowerCase();
+  if (head.toString('latin1', 0, 4) !== 'RIFF' || (tag !== 'sfbk' && tag !== 'dls ')) {
+    closeSync(fd);
     throw new OmniError('BAD_SOUNDFONT', `'${basename(path)}' is not an SF2, SF3 or DLS bank`, {
       hint: 'a bank starts with RIFF....sfbk (SF2/SF3) or RIFF....DLS',
     });
   }
   let bank: unknown;
   try {
-    // the file's own buffer when it holds just the file (no copy of a bank of 100+ MB)
-    const whole = buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength;
-    const ab = (
-      whole ? buf.buffer : buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)
-    ) as ArrayBuffer;
-    bank = spessa().SoundBankLoader.fromArrayBuffer(ab);
+    if (tag === 'sfbk') {
+      // SF2/SF3: the file stays open and a sample's bytes are read when a voice first plays it
+      // (sf2-load.ts); the parse reads the rest
+      bank = loadSf2File(fd, size, basename(path));
+    } else {
+      let buf: Buffer;
+      try {
+        buf = readFileSync(fd);
+      } finally {
+        closeSync(fd);
+        fd = undefined;
+      }
+      // the file's own buffer when it holds just the file (no copy of a bank of 100+ MB)
+      const whole = buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength;
+      const ab = (
+        whole ? buf.buffer : buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)
+      ) as ArrayBuffer;
+      bank = spessa().SoundBankLoader.fromArrayBuffer(ab);
+    }
   } catch (e) {
+    if (fd !== undefined) closeSync(fd);
+    if (e instanceof OmniError) throw e;
     throw new OmniError('BAD_SOUNDFONT', `'${basename(path)}': ${(e as Error).message}`, { cause: e });
   }
-  const loaded = { path, bytes: buf.byteLength, bank };
+  const loaded = { path, bytes: size, bank };
   cache.set(path, loaded);
   return loaded;
 }
