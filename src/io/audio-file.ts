@@ -34,12 +34,41 @@ export function decodeWav(bytes: Uint8Array, name: string): DecodedAudio {
       cause: e,
     });
   }
-  const fmt = wav.fmt as {
-    sampleRate: number;
-    numChannels: number;
-    audioFormat: number;
-    bitsPerSample: number;
-  };
+  const { sampleRate, channels: ch, width, isFloat, bits, decodable } = wavFormat(wav, name);
+  const frames = Math.floor(data.length / (width * ch));
+  if (frames === 0) throw new OmniError('BAD_AUDIO', `${name}: the WAV holds no samples`);
+  if (!decodable) throw new OmniError('BAD_AUDIO', `${name}: cannot decode ${bits}-bit WAV data`);
+  // wavefile parses the container; the samples are converted here with typed arrays (fast)
+  const channels = Array.from({ length: ch }, () => new Float32Array(frames));
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const stride = width * ch;
+  for (let c = 0; c < ch; c++) {
+    const out = channels[c]!;
+    let p = c * width;
+    for (let i = 0; i < frames; i++, p += stride) out[i] = sampleAt(view, p, width, isFloat);
+  }
+  return { sampleRate, channels };
+}
+
+/** The sample format of a parsed WAV header, as {@link decodeWav} and `WavStream` read it. */
+export interface WavFormat {
+  sampleRate: number;
+  channels: number;
+  /** Bytes per sample. */
+  width: number;
+  isFloat: boolean;
+  /** wavefile's bit depth ('16', '24', '32f', ...). */
+  bits: string;
+  /** Whether the samples can be converted (8/16/24/32-bit integers, 32/64-bit floats). */
+  decodable: boolean;
+}
+
+/**
+ * The checks of a WAV header shared by the decoders: a rate and channels, and an uncompressed
+ * encoding. Throws BAD_AUDIO naming `name` otherwise.
+ */
+export function wavFormat(wav: InstanceType<typeof WaveFile>, name: string): WavFormat {
+  const fmt = wav.fmt as { sampleRate: number; numChannels: number; audioFormat: number };
   const bits = wav.bitDepth;
   if (!fmt.sampleRate || !fmt.numChannels)
     throw new OmniError('BAD_AUDIO', `${name}: WAV header has no rate or channels`);
@@ -61,22 +90,8 @@ export function decodeWav(bytes: Uint8Array, name: string): DecodedAudio {
     bits === '32f' ||
     bits === '64';
   const width = Number.parseInt(bits, 10) / 8;
-  const ch = fmt.numChannels;
-  const frames = Math.floor(data.length / (width * ch));
-  if (frames === 0) throw new OmniError('BAD_AUDIO', `${name}: the WAV holds no samples`);
-  if (![1, 2, 3, 4, 8].includes(width) || (isFloat && width !== 4 && width !== 8)) {
-    throw new OmniError('BAD_AUDIO', `${name}: cannot decode ${bits}-bit WAV data`);
-  }
-  // wavefile parses the container; the samples are converted here with typed arrays (fast)
-  const channels = Array.from({ length: ch }, () => new Float32Array(frames));
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const stride = width * ch;
-  for (let c = 0; c < ch; c++) {
-    const out = channels[c]!;
-    let p = c * width;
-    for (let i = 0; i < frames; i++, p += stride) out[i] = sampleAt(view, p, width, isFloat);
-  }
-  return { sampleRate: fmt.sampleRate, channels };
+  const decodable = [1, 2, 3, 4, 8].includes(width) && (!isFloat || width === 4 || width === 8);
+  return { sampleRate: fmt.sampleRate, channels: fmt.numChannels, width, isFloat, bits, decodable };
 }
 
 /**

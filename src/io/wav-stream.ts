@@ -13,6 +13,7 @@
  */
 import wavefilePkg from 'wavefile';
 import { OmniError } from '../errors.js';
+import { wavFormat } from './audio-file.js';
 
 const { WaveFile } = wavefilePkg;
 
@@ -163,32 +164,7 @@ export class WavStream {
     const { name } = this;
     const wav = this.parse(header);
     const size = (wav.data as { chunkSize: number }).chunkSize;
-    const fmt = wav.fmt as {
-      sampleRate: number;
-      numChannels: number;
-      audioFormat: number;
-      bitsPerSample: number;
-    };
-    const bits = wav.bitDepth;
-    if (!fmt.sampleRate || !fmt.numChannels)
-      throw new OmniError('BAD_AUDIO', `${name}: WAV header has no rate or channels`);
-    const subformat = (wav.fmt as { subformat?: number[] }).subformat?.[0];
-    const tag = fmt.audioFormat === 0xfffe ? subformat : fmt.audioFormat;
-    if (tag !== 1 && tag !== 3) {
-      throw new OmniError(
-        'BAD_AUDIO',
-        `${name}: unsupported WAV encoding (format tag 0x${(tag ?? fmt.audioFormat).toString(16)}); only PCM and float WAV files are read`,
-        { hint: 'convert it first, e.g. ffmpeg -i in.wav -c:a pcm_s16le out.wav' },
-      );
-    }
-    const isFloat =
-      fmt.audioFormat === 3 ||
-      (fmt.audioFormat === 0xfffe && subformat === 3) ||
-      bits === '32f' ||
-      bits === '64';
-    const width = Number.parseInt(bits, 10) / 8;
-    const ch = fmt.numChannels;
-    const decodable = [1, 2, 3, 4, 8].includes(width) && (!isFloat || width === 4 || width === 8);
+    const { sampleRate, channels: ch, width, isFloat, bits, decodable } = wavFormat(wav, name);
     // decodeWav's data: the chunk's bytes, cut at the end of the file
     let frames: number | undefined;
     if (this.totalBytes !== undefined) {
@@ -198,7 +174,7 @@ export class WavStream {
       if (!decodable) throw new OmniError('BAD_AUDIO', `${name}: cannot decode ${bits}-bit WAV data`);
     } else if (!decodable) this.undecodable = `${name}: cannot decode ${bits}-bit WAV data`;
     this.remaining = size;
-    this.fmt = { sampleRate: fmt.sampleRate, channels: ch, width, isFloat, frames };
+    this.fmt = { sampleRate, channels: ch, width, isFloat, frames };
     this.carry = new Uint8Array(decodable ? width * ch : 0);
   }
 
