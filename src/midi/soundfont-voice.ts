@@ -6,7 +6,9 @@
 // without wrap tests away from the loop end and the rest is one pass. The voice's state (cursor,
 // filter memory, envelopes, smoothed pan and cutoff) is the engine's own, kept in the same form,
 // so a voice can move between this path and the engine's at any block, and the two give the same
-// samples (to Float32 rounding: test/midi/soundfont-voice.test.ts).
+// samples to rounding (the engine rounds each product to Float32 and sums the filter in another
+// order: within 1e-5 of the peak, test/midi/soundfont-voice.test.ts). The filter's sum ends with
+// the feedback term, so that one sample waits on the last for a multiply and an add, not more.
 
 /** The parts of an engine voice this renderer reads and writes. */
 interface Oscillator {
@@ -191,65 +193,25 @@ function triangle(phase: number): number {
 }
 
 /**
- * Read `n` samples of a voice's sample at `step` per output sample into `out` with 4-point
- * Hermite interpolation, the engine's way (the point read at cursor c is the curve between
- * data[floor(c) + 1] and data[floor(c) + 2]). False when a sample without a loop has ended: the
- * rest of `out` is then zero.
+ * Hermite-read `count` samples from cursor `cursor` at `step` into `out` from index `from`, with
+ * no end or wrap test: the caller knows the four points of every read lie inside `data`. The
+ * cursor is kept as a whole index and a fraction (the double-to-int conversion and the wrap test
+ * of each sample cost more than the interpolation). Returns the cursor after the last read.
  */
-export function readHermite(osc: Oscillator, step: number, out: Float32Array, n: number): boolean {
-  const data = osc.sampleData;
-  let cursor = osc.cursor;
-  if (osc.isLooping) {
-    const loopEnd = osc.loopEnd;
-    const loopLength = osc.loopLength;
-    // below this cursor the four points are inside the loop and need no wrap
-    const safe = loopEnd - 3;
-    for (let i = 0; i < n; i++) {
-      let xm1: number;
-      let x0: number;
-      let x1: number;
-      let x2: number;
-      let t: number;
-      if (cursor < safe) {
-        const k = cursor | 0;
-        t = cursor - k;
-        xm1 = data[k]!;
-        x0 = data[k + 1]!;
-        x1 = data[k + 2]!;
-        x2 = data[k + 3]!;
-      } else {
-        while (cursor >= loopEnd) cursor -= loopLength;
-        const k = cursor | 0;
-        t = cursor - k;
-        let k1 = k + 1;
-        let k2 = k + 2;
-        let k3 = k + 3;
-        while (k1 >= loopEnd) k1 -= loopLength;
-        while (k2 >= loopEnd) k2 -= loopLength;
-        while (k3 >= loopEnd) k3 -= loopLength;
-        xm1 = data[k]!;
-        x0 = data[k1]!;
-        x1 = data[k2]!;
-        x2 = data[k3]!;
-      }
-      const c = (x1 - xm1) * 0.5;
-      const v = x0 - x1;
-      const w = c + v;
-      const a = w + v + (x2 - x0) * 0.5;
-      out[i] = ((a * t - (w + a)) * t + c) * t + x0;
-      cursor += step;
-    }
-    osc.cursor = cursor;
-    return true;
-  }
-  const last = osc.end - 3;
-  for (let i = 0; i < n; i++) {
-    if (cursor >= last) {
-      out.fill(0, i, n);
-      return false;
-    }
-    const k = cursor | 0;
-    const t = cursor - k;
+function hermiteRun(
+  data: Float32Array,
+  cursor: number,
+  step: number,
+  out: Float32Array,
+  from: number,
+  count: number,
+): number {
+  let k = cursor | 0;
+  let t = cursor - k;
+  const whole = step | 0;
+  const frac = step - whole;
+  const to = from + count;
+  for (let i = from; i < to; i++) {
     const xm1 = data[k]!;
     const x0 = data[k + 1]!;
     const x1 = data[k + 2]!;
@@ -259,6 +221,82 @@ export function readHermite(osc: Oscillator, step: number, out: Float32Array, n:
     const w = c + v;
     const a = w + v + (x2 - x0) * 0.5;
     out[i] = ((a * t - (w + a)) * t + c) * t + x0;
+    k += whole;
+    t += frac;
+    if (t >= 1) {
+      t -= 1;
+      k++;
+    }
+  }
+  return k + t;
+}
+
+/**
+ * How many reads from `cursor` at `step` stay below `limit` for certain: one fewer than the exact
+ * count, so that rounding in the cursor's sums cannot carry a read past it.
+ */
+function readsBelow(cursor: number, step: number, limit: number): number {
+  return cursor < limit ? Math.max(0, Math.ceil((limit - cursor) / step) - 1) : 0;
+}
+
+/**
+ * Read `n` samples of a voice's sample at `step` per output sample into `out` with 4-point
+ * Hermite interpolation, the engine's way (the point read at cursor c is the curve between
+ * data[floor(c) + 1] and data[floor(c) + 2]). False when a sample without a loop has ended: the
+ * rest of `out` is then zero. Runs of reads away from the loop's end or the sample's end go
+ * without tests; the reads near them wrap or stop one by one.
+ */
+export function readHermite(osc: Oscillator, step: number, out: Float32Array, n: number): boolean {
+  const data = osc.sampleData;
+  let cursor = osc.cursor;
+  let i = 0;
+  if (osc.isLooping) {
+    const loopEnd = osc.loopEnd;
+    const loopLength = osc.loopLength;
+    // below this cursor the four points are inside the loop and need no wrap
+    const safe = loopEnd - 3;
+    while (i < n) {
+      const run = Math.min(n - i, readsBelow(cursor, step, safe));
+      if (run > 0) {
+        cursor = hermiteRun(data, cursor, step, out, i, run);
+        i += run;
+        if (i === n) break;
+      }
+      while (cursor >= loopEnd) cursor -= loopLength;
+      const k = cursor | 0;
+      const t = cursor - k;
+      let k1 = k + 1;
+      let k2 = k + 2;
+      let k3 = k + 3;
+      while (k1 >= loopEnd) k1 -= loopLength;
+      while (k2 >= loopEnd) k2 -= loopLength;
+      while (k3 >= loopEnd) k3 -= loopLength;
+      const xm1 = data[k]!;
+      const x0 = data[k1]!;
+      const x1 = data[k2]!;
+      const x2 = data[k3]!;
+      const c = (x1 - xm1) * 0.5;
+      const v = x0 - x1;
+      const w = c + v;
+      const a = w + v + (x2 - x0) * 0.5;
+      out[i++] = ((a * t - (w + a)) * t + c) * t + x0;
+      cursor += step;
+    }
+    osc.cursor = cursor;
+    return true;
+  }
+  const last = osc.end - 3;
+  const run = Math.min(n, readsBelow(cursor, step, last));
+  if (run > 0) {
+    cursor = hermiteRun(data, cursor, step, out, 0, run);
+    i = run;
+  }
+  for (; i < n; i++) {
+    if (cursor >= last) {
+      out.fill(0, i, n);
+      return false;
+    }
+    hermiteRun(data, cursor, step, out, i, 1);
     cursor += step;
   }
   osc.cursor = cursor;
@@ -267,8 +305,8 @@ export function readHermite(osc: Oscillator, step: number, out: Float32Array, n:
 
 /**
  * Mix a block of a voice: `buf` through the biquad lowpass `f` (when `filtered`), times a gain
- * ramp from `gain` by `inc` a sample (each product rounded to Float32 as the engine stores it),
- * into `L`/`R` from `at` with the pan gains and into the reverb and chorus sends from 0.
+ * ramp from `gain` by `inc` a sample, into `L`/`R` from `at` with the pan gains and into the
+ * reverb and chorus sends from 0.
  */
 function mixVoice(
   buf: Float32Array,
@@ -296,12 +334,12 @@ function mixVoice(
     if (rg > 0 && cg > 0) {
       for (let i = 0; i < n; i++) {
         const x = buf[i]!;
-        const y = a0 * x + a1 * x1 + a2 * x2 - a3 * y1 - y2 * a4;
+        const y = a0 * x + a1 * x1 + a2 * x2 - a4 * y2 - a3 * y1;
         x2 = x1;
         x1 = x;
         y2 = y1;
         y1 = y;
-        const s = Math.fround(y * gain);
+        const s = y * gain;
         gain += inc;
         L[at + i]! += gl * s;
         R[at + i]! += gr * s;
@@ -311,12 +349,12 @@ function mixVoice(
     } else if (rg > 0 || cg > 0) {
       for (let i = 0; i < n; i++) {
         const x = buf[i]!;
-        const y = a0 * x + a1 * x1 + a2 * x2 - a3 * y1 - y2 * a4;
+        const y = a0 * x + a1 * x1 + a2 * x2 - a4 * y2 - a3 * y1;
         x2 = x1;
         x1 = x;
         y2 = y1;
         y1 = y;
-        const s = Math.fround(y * gain);
+        const s = y * gain;
         gain += inc;
         L[at + i]! += gl * s;
         R[at + i]! += gr * s;
@@ -325,12 +363,12 @@ function mixVoice(
     } else {
       for (let i = 0; i < n; i++) {
         const x = buf[i]!;
-        const y = a0 * x + a1 * x1 + a2 * x2 - a3 * y1 - y2 * a4;
+        const y = a0 * x + a1 * x1 + a2 * x2 - a4 * y2 - a3 * y1;
         x2 = x1;
         x1 = x;
         y2 = y1;
         y1 = y;
-        const s = Math.fround(y * gain);
+        const s = y * gain;
         gain += inc;
         L[at + i]! += gl * s;
         R[at + i]! += gr * s;
@@ -344,7 +382,7 @@ function mixVoice(
   }
   if (rg > 0 && cg > 0) {
     for (let i = 0; i < n; i++) {
-      const s = Math.fround(buf[i]! * gain);
+      const s = buf[i]! * gain;
       gain += inc;
       L[at + i]! += gl * s;
       R[at + i]! += gr * s;
@@ -353,7 +391,7 @@ function mixVoice(
     }
   } else if (rg > 0 || cg > 0) {
     for (let i = 0; i < n; i++) {
-      const s = Math.fround(buf[i]! * gain);
+      const s = buf[i]! * gain;
       gain += inc;
       L[at + i]! += gl * s;
       R[at + i]! += gr * s;
@@ -361,7 +399,7 @@ function mixVoice(
     }
   } else {
     for (let i = 0; i < n; i++) {
-      const s = Math.fround(buf[i]! * gain);
+      const s = buf[i]! * gain;
       gain += inc;
       L[at + i]! += gl * s;
       R[at + i]! += gr * s;
@@ -541,8 +579,8 @@ function fastRenderer(ch: Channel, engine: VoiceRenderer, endInaudible: boolean)
         voice.volEnv.outputGain *
         Math.max(Math.abs(gl), Math.abs(gr), rg, cg) *
         samplePeak(osc.sampleData) *
-        (open ? 1 : 10 ** (q / 200)) *
-        10 ** (Math.abs(gen[MOD_LFO_TO_VOLUME]!) / 200);
+        (open ? 1 : attenuationGain(-q)) *
+        attenuationGain(-Math.abs(gen[MOD_LFO_TO_VOLUME]!));
       if (reach < INAUDIBLE) {
         voice.isActive = false;
         voiceStats.ended++;

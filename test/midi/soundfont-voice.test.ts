@@ -103,10 +103,13 @@ function compare(fl: Float64Array, fr: Float64Array, el: Float64Array, er: Float
 }
 
 describe.skipIf(!have)('fast SoundFont voices against the engine', () => {
-  it('reads a sample like the engine: Hermite between points 1 and 2, loops wrapped', () => {
+  it('reads a sample like the engine: Hermite between points 1 and 2, loops wrapped, at any step', () => {
     const data = Float32Array.from({ length: 64 }, (_, i) => Math.sin(i * 0.7) + 0.1 * i);
-    const step = 0.37;
-    for (const looping of [true, false]) {
+    // a step under one, exactly one and over two samples: runs between wraps and the wraps
+    for (const [step, looping] of [0.37, 1, 2.71].flatMap((st) => [
+      [st, true] as const,
+      [st, false] as const,
+    ])) {
       const osc = {
         isLooping: looping,
         sampleData: data,
