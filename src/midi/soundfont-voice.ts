@@ -75,7 +75,6 @@ interface Voice {
 }
 interface Core {
   sampleRate: number;
-  voiceBuffer: Float32Array;
   reverbInput: Float32Array;
   chorusInput: Float32Array;
   tunings: ArrayLike<number>;
@@ -163,6 +162,13 @@ for (let i = 0; i <= 1000; i++) {
  */
 const INAUDIBLE = 1e-5;
 
+/**
+ * A voice's block between its read and its mix, in doubles: no conversion to Float32 and back on
+ * the way (the engine's own buffer is Float32). One for all voices: a block is read and mixed
+ * before the next voice starts.
+ */
+let voiceBuffer = new Float64Array(128);
+
 const peaks = new WeakMap<Float32Array, number>();
 
 /** Largest magnitude in a sample's data (computed once a sample). */
@@ -202,7 +208,7 @@ function hermiteRun(
   data: Float32Array,
   cursor: number,
   step: number,
-  out: Float32Array,
+  out: Float64Array,
   from: number,
   count: number,
 ): number {
@@ -246,7 +252,7 @@ function readsBelow(cursor: number, step: number, limit: number): number {
  * rest of `out` is then zero. Runs of reads away from the loop's end or the sample's end go
  * without tests; the reads near them wrap or stop one by one.
  */
-export function readHermite(osc: Oscillator, step: number, out: Float32Array, n: number): boolean {
+export function readHermite(osc: Oscillator, step: number, out: Float64Array, n: number): boolean {
   const data = osc.sampleData;
   let cursor = osc.cursor;
   let i = 0;
@@ -309,7 +315,7 @@ export function readHermite(osc: Oscillator, step: number, out: Float32Array, n:
  * reverb and chorus sends from 0.
  */
 function mixVoice(
-  buf: Float32Array,
+  buf: Float64Array,
   n: number,
   f: Filter,
   filtered: boolean,
@@ -552,7 +558,8 @@ function fastRenderer(ch: Channel, engine: VoiceRenderer, endInaudible: boolean)
 
     // the sample, then through the filter into the outputs and sends
     voiceStats.fast++;
-    const buf = core.voiceBuffer;
+    if (voiceBuffer.length < n) voiceBuffer = new Float64Array(n);
+    const buf = voiceBuffer;
     const alive = readHermite(osc, voice.tuningRatio * osc.playbackStep, buf, n);
     mixVoice(
       buf,

@@ -120,7 +120,7 @@ describe.skipIf(!have)('fast SoundFont voices against the engine', () => {
         end: 64,
         cursor: 3.2,
       };
-      const out = new Float32Array(256);
+      const out = new Float64Array(256);
       const alive = readHermite(osc, step, out, 256);
       // naive reference: the cubic through 4 points, indices wrapped into the loop
       let c = 3.2;
