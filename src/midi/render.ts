@@ -115,7 +115,7 @@ export async function prepareMidiRender(song: MidiSong, o: MidiRenderOptions): P
   const bank = loadBank(choice.path);
   await soundFontReady();
   const threads = midiThreads(song);
-  const groups = threads > 1 && !usesInsertionEffects(song) ? channelGroups(song, threads) : [];
+  const groups = threads > 1 && !usesInsertionEffects(song) ? channelGroups(song, threads, bank) : [];
   const split = groups.length > 1 ? await SplitSoundFont.start(song, bank, sr, groups) : undefined;
   const sf = split ?? new SoundFontSynth(sr, bank);
   if (!split) await (sf as SoundFontSynth).ready;

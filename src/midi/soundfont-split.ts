@@ -67,35 +67,166 @@ export function midiThreads(song: MidiSong): number {
 
 /** Notes sounding on average over the song: held time plus a release guess, over its length. */
 export function meanPolyphony(song: MidiSong): number {
-  const on = new Float64Array(16 * 128).fill(-1);
-  let sounding = 0;
-  const s = song.stream();
-  while (s.next()) {
-    const m = s.msg;
-    const kind = (m & 0xf0) >> 4;
-    if (s.sysex || (kind !== 0x8 && kind !== 0x9)) continue;
-    const k = (m & 0x0f) * 128 + ((m >> 8) & 0x7f);
-    if (on[k]! >= 0) sounding += s.time - on[k]! + RELEASE_GUESS_SEC;
-    on[k] = kind === 0x9 && m >> 16 > 0 ? s.time : -1;
-  }
-  for (const t of on) if (t >= 0) sounding += song.duration - t + RELEASE_GUESS_SEC;
+  const sounding = soundingSeconds(song).reduce((a, b) => a + b, 0);
   return song.duration > 0 ? sounding / song.duration : 0;
 }
 
 /**
- * The channels each thread plays, as bit masks: channels with notes dealt to `threads` groups,
- * the busiest first to the group with the fewest notes. Fewer groups when fewer channels play.
+ * Seconds of notes sounding on each channel: held time plus {@link RELEASE_GUESS_SEC} of release
+ * a note, so zero for a channel without notes.
  */
-export function channelGroups(song: MidiSong, threads: number): number[] {
-  const notes = new Float64Array(16);
+function soundingSeconds(song: MidiSong): Float64Array {
+  const one = [RELEASE_GUESS_SEC, Number.POSITIVE_INFINITY];
+  return voiceSeconds(song, () => one);
+}
+
+/**
+ * The voices a note starts, as pairs: each voice's release seconds and the longest it can sound
+ * (a sample without a loop ends with its data; Infinity for a looped one).
+ */
+type NoteVoices = readonly number[];
+
+/**
+ * Seconds of voices sounding on each channel: for each note and each voice it starts, its held
+ * time plus the voice's release, at most the voice's longest, as `voicesOf` gives them for the
+ * channel's program and bank (as set before the note) and the note's key and velocity. Zero for
+ * a channel without notes.
+ */
+function voiceSeconds(
+  song: MidiSong,
+  voicesOf: (ch: number, bankMsb: number, program: number, key: number, velocity: number) => NoteVoices,
+): Float64Array {
+  const on = new Float64Array(16 * 128).fill(-1);
+  const sounding: (NoteVoices | undefined)[] = new Array(16 * 128);
+  const program = new Uint8Array(16);
+  const bankMsb = new Uint8Array(16);
+  const seconds = new Float64Array(16);
+  const end = (k: number, time: number) => {
+    const v = sounding[k]!;
+    const held = time - on[k]!;
+    for (let i = 0; i < v.length; i += 2) seconds[k >> 7]! += Math.min(held + v[i]!, v[i + 1]!);
+  };
   const s = song.stream();
-  while (s.next()) if (!s.sysex && (s.msg & 0xf0) === 0x90 && s.msg >> 16 > 0) notes[s.msg & 0x0f]!++;
-  const channels = [...notes.keys()].filter((c) => notes[c]! > 0).sort((a, b) => notes[b]! - notes[a]!);
-  const groups = Array.from({ length: Math.min(threads, channels.length) }, () => ({ mask: 0, notes: 0 }));
+  while (s.next()) {
+    if (s.sysex) continue;
+    const m = s.msg;
+    const kind = (m & 0xf0) >> 4;
+    const ch = m & 0x0f;
+    if (kind === 0xc) program[ch] = (m >> 8) & 0x7f;
+    else if (kind === 0xb && ((m >> 8) & 0x7f) === 0) bankMsb[ch] = (m >> 16) & 0x7f;
+    if (kind !== 0x8 && kind !== 0x9) continue;
+    const key = (m >> 8) & 0x7f;
+    const k = ch * 128 + key;
+    if (on[k]! >= 0) end(k, s.time);
+    const velocity = (m >> 16) & 0x7f;
+    if (kind === 0x9 && velocity > 0) {
+      on[k] = s.time;
+      sounding[k] = voicesOf(ch, bankMsb[ch]!, program[ch]!, key, velocity);
+    } else on[k] = -1;
+  }
+  on.forEach((t, k) => {
+    if (t >= 0) end(k, song.duration);
+  });
+  return seconds;
+}
+
+/** The parts of spessasynth_core's bank, presets and samples the estimate reads. */
+interface BankPresets {
+  getPreset(
+    patch: { bankMSB: number; bankLSB: number; program: number; isGMGSDrum: boolean },
+    system: string,
+  ): { getVoiceParameters(key: number, velocity: number): VoiceParameters[] } | undefined;
+}
+interface VoiceParameters {
+  generators: Int16Array;
+  sample: {
+    sampleRate: number;
+    originalKey: number;
+    loopEnd: number;
+    startByteOffset?: number;
+    endByteOffset?: number;
+    compressedData?: unknown;
+  };
+}
+// SoundFont generators (SF2.04 section 8.1.3): release of the volume envelope (timecents), sample
+// modes (1 and 3 loop), overriding root key
+const RELEASE_VOL_ENV = 38;
+const SAMPLE_MODES = 54;
+const OVERRIDING_ROOT_KEY = 58;
+/** Releases longer than this count as this (a voice this quiet ends early, docs/midi.md). */
+const RELEASE_CAP_SEC = 20;
+
+/** Frames of a sample's data: from its byte range (16-bit), else up to its loop end. */
+function sampleFrames(sample: VoiceParameters['sample']): number {
+  const { startByteOffset: start, endByteOffset: end } = sample;
+  if (!sample.compressedData && start !== undefined && end !== undefined && end > start)
+    return (end - start) / 2;
+  return sample.loopEnd;
+}
+
+/**
+ * The voices of each note from the bank: those its preset starts for the key and velocity (two
+ * for a stereo sample), with their volume envelopes' release times (a harp's 9.6 s against a
+ * flute's 0.25 s in FluidR3) and, for samples without a loop (drums, timpani), their length at
+ * the note's pitch. Cached by preset, key and velocity band. Channel 10 plays drums.
+ */
+function bankVoices(
+  bank: SoundBank,
+): (ch: number, msb: number, program: number, key: number, vel: number) => NoteVoices {
+  const sb = bank.bank as BankPresets;
+  const cache = new Map<object, (NoteVoices | undefined)[]>();
+  const none: NoteVoices = [];
+  return (ch, msb, program, key, velocity) => {
+    const preset = sb.getPreset({ bankMSB: msb, bankLSB: 0, program, isGMGSDrum: ch === 9 }, 'gs');
+    if (!preset) return none;
+    let byKey = cache.get(preset);
+    if (!byKey) {
+      byKey = new Array(128 * 8);
+      cache.set(preset, byKey);
+    }
+    const at = key * 8 + (velocity >> 4);
+    let voices = byKey[at];
+    if (!voices) {
+      const list: number[] = [];
+      for (const { generators: g, sample } of preset.getVoiceParameters(key, velocity)) {
+        const release = Math.min(RELEASE_CAP_SEC, 2 ** (g[RELEASE_VOL_ENV]! / 1200));
+        const mode = g[SAMPLE_MODES]! & 3;
+        let longest = Number.POSITIVE_INFINITY;
+        if (mode !== 1 && mode !== 3 && sample.sampleRate > 0) {
+          const root = g[OVERRIDING_ROOT_KEY]! >= 0 ? g[OVERRIDING_ROOT_KEY]! : sample.originalKey;
+          longest = sampleFrames(sample) / (sample.sampleRate * 2 ** ((key - root) / 12));
+        }
+        list.push(release, longest);
+      }
+      voices = list;
+      byKey[at] = voices;
+    }
+    return voices;
+  };
+}
+
+/**
+ * The channels each thread plays, as bit masks: channels with notes dealt to `threads` groups by
+ * the voice time their notes take (what a thread's work grows with), the busiest first to the
+ * group with the least. A note's voices and release come from `bank` when given: a harp's long
+ * release makes its channel the heaviest of an orchestra, far beyond its number of notes. Fewer
+ * groups when fewer channels play.
+ */
+export function channelGroups(song: MidiSong, threads: number, bank?: SoundBank): number[] {
+  let load = soundingSeconds(song);
+  if (bank) {
+    try {
+      load = voiceSeconds(song, bankVoices(bank));
+    } catch {
+      // a bank whose presets cannot be read here: the estimate without it
+    }
+  }
+  const channels = [...load.keys()].filter((c) => load[c]! > 0).sort((a, b) => load[b]! - load[a]!);
+  const groups = Array.from({ length: Math.min(threads, channels.length) }, () => ({ mask: 0, load: 0 }));
   for (const c of channels) {
-    const g = groups.reduce((a, b) => (b.notes < a.notes ? b : a));
+    const g = groups.reduce((a, b) => (b.load < a.load ? b : a));
     g.mask |= 1 << c;
-    g.notes += notes[c]!;
+    g.load += load[c]!;
   }
   return groups.map((g) => g.mask);
 }

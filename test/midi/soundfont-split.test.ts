@@ -5,6 +5,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { defaultBankPath, loadBank } from '../../src/midi/bank.js';
 import { parseMidi } from '../../src/midi/smf.js';
 import { channelGroups, meanPolyphony, usesInsertionEffects } from '../../src/midi/soundfont-split.js';
 import { type WriteEvent, writeMidi } from '../../src/midi/write.js';
@@ -51,13 +52,42 @@ function render(file: string, threads: number) {
 }
 
 describe('channel groups of a split render', () => {
-  it('deals the channels with notes to groups balanced by note count', () => {
+  it('deals the channels with notes to two disjoint groups covering them', () => {
     const s = parseMidi(song());
     const groups = channelGroups(s, 2);
     expect(groups).toHaveLength(2);
     expect(groups[0]! & groups[1]!).toBe(0);
     expect(groups[0]! | groups[1]!).toBe(0b1000001111);
     expect(channelGroups(s, 8)).toHaveLength(5);
+  });
+
+  it('weighs a channel by how long its notes sound, not by how many it has', () => {
+    // channel 0: 40 short notes; channels 1 and 2: 10 chords' worth of notes held ~4 s each;
+    // channel 3: two short notes. The held channels are most of the work: they go apart
+    const tracks: WriteEvent[][] = [[], [], [], []];
+    for (let i = 0; i < 40; i++) tracks[0]!.push(...note(0, 60 + (i % 12), i * 240, i * 240 + 20, 90));
+    for (const ch of [1, 2])
+      for (let i = 0; i < 10; i++) tracks[ch]!.push(...note(ch, 48 + ch, i * 2000, i * 2000 + 1900, 80));
+    tracks[3]!.push(...note(3, 40, 0, 20, 90), ...note(3, 41, 240, 260, 90));
+    const groups = channelGroups(parseMidi(writeMidi({ tracks })), 2);
+    expect(groups).toHaveLength(2);
+    const groupOf = (ch: number) => groups.findIndex((m) => (m & (1 << ch)) !== 0);
+    expect(groupOf(1)).not.toBe(groupOf(2));
+    expect(groups[0]! | groups[1]!).toBe(0b1111);
+  });
+
+  it.skipIf(!have)("weighs a note by its preset's voices and release in the bank", () => {
+    // a harp (release 9.6 s in the default bank) and three flutes (0.25 s), the same notes each:
+    // the harp's ringing voices are most of the work, so it gets a thread of its own
+    const tracks: WriteEvent[][] = [0, 1, 2, 3].map((ch) => {
+      const ev: WriteEvent[] = [{ tick: 0, bytes: [0xc0 | ch, ch === 0 ? 46 : 73] }];
+      for (let i = 0; i < 40; i++) ev.push(...note(ch, 60 + (i % 12), i * 240, i * 240 + 100, 90));
+      return ev;
+    });
+    const s = parseMidi(writeMidi({ tracks }));
+    expect(channelGroups(s, 2, loadBank(defaultBankPath()!)).sort((a, b) => a - b)).toEqual([0b0001, 0b1110]);
+    // without the bank, the four channels weigh the same
+    expect(channelGroups(s, 2)).not.toContain(0b0001);
   });
 
   it('sees a GS insertion effect message (rendered in one thread)', () => {
