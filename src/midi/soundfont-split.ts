@@ -175,9 +175,14 @@ function bankVoices(
 ): (ch: number, msb: number, program: number, key: number, vel: number) => NoteVoices {
   const sb = bank.bank as BankPresets;
   const cache = new Map<object, (NoteVoices | undefined)[]>();
+  const presets = new Map<number, ReturnType<BankPresets['getPreset']>>();
   const none: NoteVoices = [];
   return (ch, msb, program, key, velocity) => {
-    const preset = sb.getPreset({ bankMSB: msb, bankLSB: 0, program, isGMGSDrum: ch === 9 }, 'gs');
+    // a preset lookup searches the bank's list: once for each bank, program and drum flag
+    const patch = (ch === 9 ? 1 << 14 : 0) | (msb << 7) | program;
+    if (!presets.has(patch))
+      presets.set(patch, sb.getPreset({ bankMSB: msb, bankLSB: 0, program, isGMGSDrum: ch === 9 }, 'gs'));
+    const preset = presets.get(patch);
     if (!preset) return none;
     let byKey = cache.get(preset);
     if (!byKey) {
