@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -108,6 +108,18 @@ export async function startServe(
   };
 }
 
+/**
+ * True when process `pid` runs `command` (from /proc on Linux; elsewhere assumed). A PID read
+ * from a file may name another process by now.
+ */
+function isCommand(pid: number, command: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0')[0]!.includes(command);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ENOENT' || !existsSync('/proc/self');
+  }
+}
+
 /** A redis-server on a free loopback port, daemonized, stopped by its PID. */
 export interface RedisServer {
   port: number;
@@ -164,6 +176,10 @@ export async function makeRedis(dir: string): Promise<RedisServer> {
     async stop() {
       const p = pid();
       if (!p) return;
+      // a killed redis leaves its pidfile: forget it, so that a second stop cannot signal
+      // whatever process has since been given the number
+      rmSync(pidfile, { force: true });
+      if (!isCommand(p, 'redis-server')) return;
       try {
         process.kill(p, 'SIGKILL');
       } catch {}
