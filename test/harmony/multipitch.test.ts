@@ -299,6 +299,25 @@ describe('multi-pitch estimation explains each peak by the fewest notes', () => 
     }
   });
 
+  it('finds an oboe-like upper note (weak fundamental) a twelfth above the bass, not its octave', () => {
+    // partial levels (dB) of a sampled oboe: its 4th partial the strongest, its 1st 7 dB down;
+    // its octave, found first, lifts its even partials, its odd ones are its own
+    const oboe = [-7, -3.5, -4.3, 0, -20, -17, -17, -18, -29, -26, -33];
+    for (const lo of ['C3', 'E3', 'G3', 'A3', 'B3']) {
+      const bass = parseNote(lo);
+      const upper = bass * 2 ** (19 / 12);
+      for (const gainDb of [-6, 0]) {
+        const p = partialsOf([{ f0: bass }]);
+        for (const [i, d] of oboe.entries())
+          p.push({ frequency: (i + 1) * upper, amplitude: 0.1 * 10 ** ((d + gainDb) / 20) });
+        expect(detectNotes(mergeSplitPartials(p)).map((n) => midiOf(n.frequency))).toEqual([
+          midiOf(bass),
+          midiOf(upper),
+        ]);
+      }
+    }
+  });
+
   it('keeps a tone whose 5th partial stands out on its own series (a formant) as one note', () => {
     for (const lo of ['E2', 'G2', 'A2', 'C3', 'D3']) {
       const p = partialsOf([{ f0: parseNote(lo) }]);

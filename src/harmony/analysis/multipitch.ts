@@ -211,11 +211,20 @@ function overtoneOf(
     const k = harmonicMultiple(partials, hz, note);
     if (k > 0)
       return {
-        ...overtoneLift(partials, original, note, k, floor, minMultiples),
+        ...overtoneLift(partials, original, note, k, floor, minMultiples, noteAbove(hz, found)),
         offSeries: offSeries(seriesDeviation(partials, original, note, k)),
       };
   }
   return null;
+}
+
+/** j (2 or 3) when a note found lies j times `hz` (within 30 cents): its octave or twelfth; else 0. */
+function noteAbove(hz: number, found: readonly Trace[]): number {
+  for (const n of found) {
+    const j = Math.round(n.f0 / hz);
+    if ((j === 2 || j === 3) && Math.abs(1200 * Math.log2(n.f0 / (j * hz))) < 30) return j;
+  }
+  return 0;
 }
 
 /** Is the partial at k off the lower note's series, by more than its partials scatter? */
@@ -338,7 +347,15 @@ export function detectNotes(partialsIn: readonly Partial[], options: MultiPitchO
         if (l.f0 >= u.f0 || found.indexOf(l) < found.indexOf(u)) return false;
         const k = harmonicMultiple(partials, u.f0, l);
         if (k === 0) return false;
-        const over = overtoneLift(partials, original, l, k, 1e-3 * peakAmp, minMultiples);
+        const over = overtoneLift(
+          partials,
+          original,
+          l,
+          k,
+          1e-3 * peakAmp,
+          minMultiples,
+          noteAbove(u.f0, found),
+        );
         const off = over.firstDb >= 0 && offSeries(seriesDeviation(partials, original, l, k));
         return (over.evidenceDb < liftDb || over.multiples < minMultiples) && !off;
       }),

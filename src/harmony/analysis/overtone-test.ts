@@ -57,7 +57,10 @@ export function harmonicMultiple(partials: readonly Partial[], hz: number, note:
  * the top of the spectrum) one formant or jagged partial decides the median. The evidence is
  * the least of that median, the median over the odd multiples (k, 3k, 5k...: a note at 2k
  * lifts only the even ones, so G4 with G2 does not make G3 a note) and the lift at k itself
- * (`firstDb`).
+ * (`firstDb`). When a note found lies `above` (2 or 3) times the candidate, the evidence is the
+ * median over the candidate's multiples that note does not share: an upper note whose own
+ * fundamental is weak (an oboe's, a high violin's) was found at its octave first, and its
+ * octave's partials say nothing about it.
  */
 export function overtoneLift(
   partials: readonly Partial[],
@@ -66,6 +69,7 @@ export function overtoneLift(
   k: number,
   floor: number,
   minMultiples = 5,
+  above = 0,
 ): { evidenceDb: number; salience: number; multiples: number; firstDb: number } {
   const top = partials[partials.length - 1]!.frequency * 1.02;
   const level = (h: number): number => {
@@ -106,8 +110,12 @@ export function overtoneLift(
   // the odd multiples (h = k, 3k, 5k...) are the candidate's own: a note an octave above it
   // lifts only the even ones, and must not make the candidate a note
   const odd = lifts.filter((_, i) => i % 2 === 0);
+  // a note found at `above` times the candidate (its octave or twelfth) lifts the candidate's
+  // multiples of `above`; the others are the candidate's own, and its fundamental may be weak
+  // (an oboe's, a violin's high note's)
+  const own = lifts.filter((_, i) => (i + 1) % above !== 0);
   // the second note's fundamental must lift its partial too
-  const evidenceDb = Math.min(median(lifts), median(odd), first);
+  const evidenceDb = above >= 2 ? median(own) : Math.min(median(lifts), median(odd), first);
   return { evidenceDb, salience, multiples: lifts.length, firstDb: first };
 }
 
