@@ -20,6 +20,127 @@ function partialsOf(notes: { f0: number; a?: number; roll?: number; B?: number }
 
 const midiOf = (hz: number) => Math.round(69 + 12 * Math.log2(hz / 440));
 
+/** Spectral peaks (Hz, amplitude) of a FluidR3 viola G3-G4-D5-B5, as `mergeSplitPartials` gives them. */
+const VIOLA = [
+  [19.84, 0.0000229],
+  [30.16, 0.0000381],
+  [38.08, 0.0000257],
+  [48.67, 0.000031],
+  [59.14, 0.0000244],
+  [69.38, 0.0000163],
+  [78.84, 0.0000238],
+  [85.14, 0.0000191],
+  [88.54, 0.0000185],
+  [95.61, 0.0000218],
+  [119.46, 0.0000199],
+  [156.32, 0.0000194],
+  [180.6, 0.0000237],
+  [194.87, 0.00327],
+  [200.16, 0.00582],
+  [221.1, 0.0000784],
+  [227.57, 0.000064],
+  [237.53, 0.0000199],
+  [262.88, 0.0000214],
+  [273.86, 0.0000391],
+  [294.27, 0.0000345],
+  [308.76, 0.0000357],
+  [326.79, 0.0000303],
+  [340.09, 0.0000155],
+  [359.4, 0.000524],
+  [374.03, 0.000578],
+  [393.51, 0.0175],
+  [413.48, 0.000302],
+  [425.03, 0.000123],
+  [437.52, 0.0000533],
+  [462.81, 0.0000562],
+  [491.16, 0.0000489],
+  [507.12, 0.0000248],
+  [523.03, 0.0000771],
+  [542.68, 0.0000444],
+  [570.52, 0.0002],
+  [587.25, 0.00706],
+  [621.97, 0.000112],
+  [659.39, 0.0000817],
+  [686.46, 0.000139],
+  [727.97, 0.000128],
+  [758.29, 0.000135],
+  [780.65, 0.00375],
+  [808.93, 0.000138],
+  [875.18, 0.0000472],
+  [932.46, 0.0000367],
+  [955.18, 0.000438],
+  [987.42, 0.0105],
+  [1025.06, 0.000121],
+  [1062.82, 0.0000561],
+  [1102.98, 0.0000699],
+  [1133.58, 0.0000516],
+  [1167.6, 0.00552],
+  [1199.15, 0.000267],
+  [1234.97, 0.000048],
+  [1266.82, 0.0000267],
+  [1315.49, 0.0000525],
+  [1371.4, 0.00209],
+  [1439.55, 0.0000343],
+  [1479.77, 0.0000232],
+  [1521.92, 0.0000605],
+  [1562.33, 0.00634],
+  [1600.15, 0.000123],
+  [1648.23, 0.000113],
+  [1702.15, 0.0000702],
+  [1755.25, 0.00515],
+  [1838.51, 0.000104],
+  [1894.1, 0.0000381],
+  [1961.96, 0.00453],
+  [2069.04, 0.000112],
+  [2138.32, 0.00117],
+  [2206.53, 0.000109],
+  [2277.95, 0.0000974],
+  [2340.01, 0.00635],
+  [2397.71, 0.000224],
+  [2461.9, 0.0000558],
+  [2530.99, 0.000811],
+  [2661.19, 0.000109],
+  [2740.21, 0.00261],
+  [2834.64, 0.000157],
+  [2957.55, 0.00601],
+  [3039.3, 0.000123],
+  [3130.89, 0.00153],
+  [3222.18, 0.0000703],
+  [3317.13, 0.00116],
+  [3504.71, 0.00256],
+  [3706.3, 0.000925],
+  [3903.23, 0.00493],
+  [4103.22, 0.00112],
+  [4201.68, 0.0000358],
+  [4313.78, 0.000308],
+  [4505.69, 0.000123],
+  [4692.7, 0.00123],
+  [4908.65, 0.00138],
+  [5101.95, 0.000173],
+  [5285.37, 0.000341],
+  [5494.16, 0.000181],
+  [5653.65, 0.00017],
+  [5906.93, 0.00103],
+  [6276.4, 0.000097],
+  [6464.29, 0.000485],
+  [6635.44, 0.000164],
+  [6853.25, 0.000583],
+  [7024.13, 0.000308],
+  [7210.82, 0.0000554],
+  [7566.2, 0.000424],
+  [7819.02, 0.000486],
+  [8220.22, 0.000307],
+  [8420.41, 0.0000581],
+  [8817.87, 0.000359],
+  [9390.46, 0.000177],
+  [9890.8, 0.000246],
+  [10218.96, 0.00006],
+  [10615, 0.000209],
+  [11052.58, 0.000174],
+  [11351.31, 0.0000298],
+  [11732.46, 0.000301],
+];
+
 describe('multi-pitch estimation explains each peak by the fewest notes', () => {
   it('reports a single piano-like tone once: no octave or twelfth from its own partials', () => {
     // strong 2nd and 3rd partials, as in many piano and guitar tones
@@ -162,6 +283,81 @@ describe('multi-pitch estimation explains each peak by the fewest notes', () => 
     const x = new Float32Array(SR * 10).map(() => r() - 0.5);
     const hz = analyzeAudio({ channels: [x], sampleRate: SR }).notes.map((n) => n.frequency);
     for (let i = 1; i < hz.length; i++) expect(1200 * Math.log2(hz[i]! / hz[i - 1]!)).toBeGreaterThan(70);
+  });
+
+  it('finds a 12-TET major seventeenth above the bass though its own partials are weak: its fundamental pulls the 5th partial off the series', () => {
+    // the upper note's partials fall as 1/h^2: it lifts the bass's 5th partial, hardly its 10th,
+    // 15th..., so the lift over 5 multiples cannot tell it from a formant; but a 12-TET third lies
+    // 14 cents above the 5th harmonic, and the merged peak there is drawn off the bass's series
+    for (const lo of ['E2', 'G2', 'A2', 'C3', 'D3']) {
+      const bass = parseNote(lo);
+      const upper = bass * 2 ** (28 / 12);
+      for (const a of [0.05, 0.07]) {
+        const p = mergeSplitPartials(partialsOf([{ f0: bass }, { f0: upper, a, roll: 2 }]));
+        expect(detectNotes(p).map((n) => midiOf(n.frequency))).toEqual([midiOf(bass), midiOf(upper)]);
+      }
+    }
+  });
+
+  it('finds an oboe-like upper note (weak fundamental) a twelfth above the bass, not its octave', () => {
+    // partial levels (dB) of a sampled oboe: its 4th partial the strongest, its 1st 7 dB down;
+    // its octave, found first, lifts its even partials, its odd ones are its own
+    const oboe = [-7, -3.5, -4.3, 0, -20, -17, -17, -18, -29, -26, -33];
+    for (const lo of ['C3', 'E3', 'G3', 'A3', 'B3']) {
+      const bass = parseNote(lo);
+      const upper = bass * 2 ** (19 / 12);
+      for (const gainDb of [-6, 0]) {
+        const p = partialsOf([{ f0: bass }]);
+        for (const [i, d] of oboe.entries())
+          p.push({ frequency: (i + 1) * upper, amplitude: 0.1 * 10 ** ((d + gainDb) / 20) });
+        expect(detectNotes(mergeSplitPartials(p)).map((n) => midiOf(n.frequency))).toEqual([
+          midiOf(bass),
+          midiOf(upper),
+        ]);
+      }
+    }
+  });
+
+  it('keeps a tone whose 5th partial stands out on its own series (a formant) as one note', () => {
+    for (const lo of ['E2', 'G2', 'A2', 'C3', 'D3']) {
+      const p = partialsOf([{ f0: parseNote(lo) }]);
+      p[4] = { frequency: p[4]!.frequency, amplitude: 5 * p[4]!.amplitude };
+      expect(detectNotes(p).map((n) => midiOf(n.frequency))).toEqual([midiOf(parseNote(lo))]);
+    }
+  });
+
+  it('analyses a rendered wide voicing A2-C#5 (upper partials weak) as both notes, a lone A2 as one', () => {
+    const bass = parseNote('A2');
+    const upper = parseNote('C#5');
+    const tone = (f0: number, amp: (h: number) => number): Float64Array => {
+      const x = new Float64Array(Math.round(1.5 * SR));
+      for (let h = 1; h * f0 < 8000; h++) {
+        const w = (2 * Math.PI * h * f0) / SR;
+        // higher partials decay faster, as a struck string's do
+        const decay = 1 / (SR * (1.5 / (1 + 0.2 * (h - 1))));
+        for (let t = 0; t < x.length; t++) x[t] = x[t]! + amp(h) * Math.exp(-t * decay) * Math.sin(w * t + h);
+      }
+      return x;
+    };
+    const low = tone(bass, (h) => 0.1 / h);
+    const high = tone(upper, (h) => 0.05 / h ** 2);
+    const both = low.map((v, i) => v + high[i]!);
+    const midis = (x: Float64Array) =>
+      analyzeAudio({ channels: [x], sampleRate: SR }).notes.map((n) => Math.round(n.midi));
+    expect(midis(both)).toEqual([45, 73]);
+    expect(midis(low)).toEqual([45]);
+  });
+
+  it('never reports one note twice when a stiff-string fit from a stray peak drifts onto a note found', () => {
+    // the peaks of a sampled viola G3-G4-D5-B5 (a wide voicing): a fit started at a stray peak
+    // (359 Hz) ended on G4 again, and was taken once per round
+    const peaks: Partial[] = (VIOLA as [number, number][]).map(([frequency, amplitude]) => ({
+      frequency,
+      amplitude,
+    }));
+    const hz = detectNotes(peaks).map((n) => n.frequency);
+    for (let i = 1; i < hz.length; i++) expect(1200 * Math.log2(hz[i]! / hz[i - 1]!)).toBeGreaterThan(70);
+    expect(hz.map(midiOf)).toContain(55);
   });
 
   it('gives each note a confidence in 0..1 in the analysis JSON, and names a piano D4 D4', () => {

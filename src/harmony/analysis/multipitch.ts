@@ -7,7 +7,7 @@
  * smooth spectral envelope explains is removed from each of its partials (spectral smoothness:
  * an octave or fifth on top of a shared partial leaves a residue), and the search repeats.
  */
-import { harmonicMultiple, nearest, overtoneLift } from './overtone-test.js';
+import { harmonicMultiple, nearest, overtoneLift, seriesDeviation } from './overtone-test.js';
 import type { Partial } from './spectrum.js';
 
 /** A detected note. */
@@ -59,6 +59,8 @@ interface Trace {
 }
 
 const MAX_HARMONICS = 24;
+/** A partial this far (cents) off a note's series, beyond its scatter, has a source of its own. */
+const OFF_SERIES_CENTS = 8;
 
 /** Weighted least-squares fit of (f_h / h)^2 = f0^2 (1 + B h^2). */
 function fitStiffString(
@@ -204,12 +206,32 @@ function overtoneOf(
   original: Float64Array,
   floor: number,
   minMultiples: number,
-): ReturnType<typeof overtoneLift> | null {
+): (ReturnType<typeof overtoneLift> & { offSeries: boolean }) | null {
   for (const note of found) {
     const k = harmonicMultiple(partials, hz, note);
-    if (k > 0) return overtoneLift(partials, original, note, k, floor, minMultiples);
+    if (k > 0)
+      return {
+        ...overtoneLift(partials, original, note, k, floor, minMultiples, noteAbove(hz, found)),
+        offSeries: offSeries(seriesDeviation(partials, original, note, k)),
+      };
   }
   return null;
+}
+
+/** j (2 or 3) when a note found lies j times `hz` (within 30 cents): its octave or twelfth; else 0. */
+function noteAbove(hz: number, found: readonly Trace[]): number {
+  for (const n of found) {
+    const j = Math.round(n.f0 / hz);
+    if ((j === 2 || j === 3) && Math.abs(1200 * Math.log2(n.f0 / (j * hz))) < 30) return j;
+  }
+  return 0;
+}
+
+/** Is the partial at k off the lower note's series, by more than its partials scatter? */
+function offSeries(d: ReturnType<typeof seriesDeviation>): boolean {
+  if (!d || Math.abs(d.cents) < Math.max(OFF_SERIES_CENTS, 2.5 * d.scatter)) return false;
+  // the candidate's own 2nd partial (at 2k), when traced, lies off the series the same way
+  return Number.isNaN(d.second) || d.second * Math.sign(d.cents) >= Math.abs(d.cents) / 2;
 }
 
 /**
@@ -233,7 +255,12 @@ function overtoneOf(
  *   bowed string's strong 2nd partial or a clarinet's strong 3rd and 5th are not notes, and its
  *   salience is the power it adds above that level (partials of two notes add in power); the
  *   lift must show at `overtoneMinMultiples` partials at least, else one note explains all
- *   (a formant lifting one partial of an oboe, a violin's jagged top octave);
+ *   (a formant lifting one partial of an oboe, a violin's jagged top octave). Unless the
+ *   candidate is tuned off that series: when the peak at its fundamental lies further off the
+ *   lower note's series (refitted from its other partials) than `OFF_SERIES_CENTS` and 2.5
+ *   times those partials' scatter, and its 2nd partial (when traced) half as far the same way,
+ *   a source of its own sounds there (a 12-TET major third lies 14 cents above the 5th
+ *   harmonic), and a lift of its fundamental alone (0 dB or more) suffices;
  * - coverage counts the harmonics of a candidate found among the unexplained partials, and, for
  *   a candidate an octave or twelfth below a note found, those that note took: a guitar's low
  *   string with a weak fundamental is still found under its octave;
@@ -275,6 +302,9 @@ export function detectNotes(partialsIn: readonly Partial[], options: MultiPitchO
       const t = trace(partials, i, amps, original, maxB);
       const alone = t.matches.length < 2 && 2 * t.f0 < top * 0.98;
       if (alone) continue;
+      // a fit drawn onto a note found (a stiff-string fit started at a stray peak can end there) is
+      // that note again, and would be taken once per round
+      if (found.some((n) => Math.abs(1200 * Math.log2(t.f0 / n.f0)) < 70)) continue;
       let residual = 0;
       let total = 0;
       for (const { p } of t.matches) {
@@ -287,8 +317,10 @@ export function detectNotes(partialsIn: readonly Partial[], options: MultiPitchO
       if (round > 0 && novelty < minNovelty) continue;
       if (over) {
         // on the partial series of a note found: the lift of those partials decides
-        if (over.evidenceDb < liftDb || over.multiples < minMultiples) continue;
-        t.salience = over.salience;
+        const lifted = over.evidenceDb >= liftDb && over.multiples >= minMultiples;
+        const off = over.offSeries && over.firstDb >= 0;
+        if (!lifted && !off) continue;
+        t.salience = lifted ? over.salience : Math.max(over.salience, t.salience);
       }
       const score = t.salience * coverage(t, top, partials, original, found);
       if (!best || score > best.score) best = { ...t, score, novelty };
@@ -306,12 +338,26 @@ export function detectNotes(partialsIn: readonly Partial[], options: MultiPitchO
   const kept = found.filter(
     (u) =>
       !found.some((l) => {
-        if (l !== u && l.score > u.score && Math.abs(1200 * Math.log2(u.f0 / l.f0)) < 70) return true;
+        if (
+          l !== u &&
+          (l.score > u.score || (l.score === u.score && found.indexOf(l) < found.indexOf(u))) &&
+          Math.abs(1200 * Math.log2(u.f0 / l.f0)) < 70
+        )
+          return true;
         if (l.f0 >= u.f0 || found.indexOf(l) < found.indexOf(u)) return false;
         const k = harmonicMultiple(partials, u.f0, l);
         if (k === 0) return false;
-        const over = overtoneLift(partials, original, l, k, 1e-3 * peakAmp, minMultiples);
-        return over.evidenceDb < liftDb || over.multiples < minMultiples;
+        const over = overtoneLift(
+          partials,
+          original,
+          l,
+          k,
+          1e-3 * peakAmp,
+          minMultiples,
+          noteAbove(u.f0, found),
+        );
+        const off = over.firstDb >= 0 && offSeries(seriesDeviation(partials, original, l, k));
+        return (over.evidenceDb < liftDb || over.multiples < minMultiples) && !off;
       }),
   );
   if (kept.length === 0) return [];

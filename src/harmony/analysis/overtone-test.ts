@@ -47,16 +47,20 @@ export function harmonicMultiple(partials: readonly Partial[], hz: number, note:
  * Evidence (dB) that a second note sounds at harmonic k of `note`, and that note's salience
  * (Σ over its partials m of the amplitude it adds, sqrt(level² - expected²), / √m): for each multiple h = m k
  * (m = 1, 2, ... up to the 24th harmonic and the top of the spectrum, at least one), the level
- * of partial h over the level its neighbours suggest — the larger of the geometric means of
- * partials h ± 1 and h ± 2, leaving out neighbours that are themselves multiples of k, a
- * missing partial counting as `floor` (so a multiple missing where the second note would have
- * a partial counts 0 dB) — and the median of those. A lone tone scores about 0 dB whatever its
+ * of partial h over the level its neighbours suggest — the largest of the geometric means of
+ * partials h ± 1 and h ± 2 and the median of the partials within 3 of h, leaving out neighbours
+ * that are themselves multiples of k, a missing partial counting as `floor` (so a multiple
+ * missing where the second note would have a partial counts 0 dB) — and the median of those. A lone tone scores about 0 dB whatever its
  * envelope; an added note of similar loudness lifts its partials by 5-7 dB. Harmonics are
  * located at the partials the note was traced through, else by its stiff-string fit.
  * `multiples` is how many multiples were weighed: with few (a high candidate, or k large, near
  * the top of the spectrum) one formant or jagged partial decides the median. The evidence is
  * the least of that median, the median over the odd multiples (k, 3k, 5k...: a note at 2k
- * lifts only the even ones, so G4 with G2 does not make G3 a note) and the lift at k itself.
+ * lifts only the even ones, so G4 with G2 does not make G3 a note) and the lift at k itself
+ * (`firstDb`). When a note found lies `above` (2 or 3) times the candidate, the evidence is the
+ * median over the candidate's multiples that note does not share: an upper note whose own
+ * fundamental is weak (an oboe's, a high violin's) was found at its octave first, and its
+ * octave's partials say nothing about it.
  */
 export function overtoneLift(
   partials: readonly Partial[],
@@ -65,7 +69,8 @@ export function overtoneLift(
   k: number,
   floor: number,
   minMultiples = 5,
-): { evidenceDb: number; salience: number; multiples: number } {
+  above = 0,
+): { evidenceDb: number; salience: number; multiples: number; firstDb: number } {
   const top = partials[partials.length - 1]!.frequency * 1.02;
   const level = (h: number): number => {
     if (h < 1) return floor;
@@ -83,30 +88,94 @@ export function overtoneLift(
     // a multiple counts when its upper neighbour is within the spectrum too (at least one)
     if (harmonicHz(partials, note, h + 1) > top && lifts.length > 0) break;
     if (harmonicHz(partials, note, h) > top) break;
-    let ref = 0;
+    // the level the lower note's own envelope suggests at h: the largest of the geometric means
+    // of its partials h ± 1 and h ± 2 and the median of its partials within 3 of h (neighbours
+    // that are multiples of k left out), so that a partial must stand above a jagged envelope
+    // however it is read
+    const around: number[] = [];
+    for (let n = h - 3; n <= h + 3; n++) if (n >= 1 && n !== h && n % k !== 0) around.push(level(n));
+    let ref = Math.max(median(around), floor);
     for (const d of [1, 2]) {
       const pair = [h - d, h + d].filter((n) => n >= 1 && n % k !== 0);
       if (pair.length === 0) continue;
       const g = Math.exp(pair.reduce((s, n) => s + Math.log(level(n)), 0) / pair.length);
       if (g > ref) ref = g;
     }
-    const at = level(h);
-    ref = Math.max(ref, floor);
-    lifts.push(20 * Math.log10(at / ref));
-    salience += Math.sqrt(Math.max(0, at * at - ref * ref)) / Math.sqrt(h / k);
+    const here = level(h);
+    lifts.push(20 * Math.log10(here / ref));
+    salience += Math.sqrt(Math.max(0, here * here - ref * ref)) / Math.sqrt(h / k);
   }
-  if (lifts.length === 0) return { evidenceDb: 0, salience: 0, multiples: 0 };
+  if (lifts.length === 0) return { evidenceDb: 0, salience: 0, multiples: 0, firstDb: 0 };
   const first = lifts[0]!;
   // the odd multiples (h = k, 3k, 5k...) are the candidate's own: a note an octave above it
   // lifts only the even ones, and must not make the candidate a note
   const odd = lifts.filter((_, i) => i % 2 === 0);
+  // a note found at `above` times the candidate (its octave or twelfth) lifts the candidate's
+  // multiples of `above`; the others are the candidate's own, and its fundamental may be weak
+  // (an oboe's, a violin's high note's)
+  const own = lifts.filter((_, i) => (i + 1) % above !== 0);
   // the second note's fundamental must lift its partial too
-  const evidenceDb = Math.min(median(lifts), median(odd), first);
-  return { evidenceDb, salience, multiples: lifts.length };
+  const evidenceDb = above >= 2 ? median(own) : Math.min(median(lifts), median(odd), first);
+  return { evidenceDb, salience, multiples: lifts.length, firstDb: first };
 }
 
 function median(values: readonly number[]): number {
   const v = [...values].sort((a, b) => a - b);
   const mid = v.length >> 1;
   return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+}
+
+/**
+ * How far (cents) the partial at harmonic k of `note` lies off the series its other partials
+ * follow, and how far those scatter: a second note at k, tuned on its own (a 12-TET major third
+ * lies 14 cents above the 5th harmonic, a twelfth 2 cents below the 3rd), pulls the peak there
+ * off the lower note's stiff-string series, while a partial of the note itself stays on it. The
+ * series is refitted (`(f_h / h)² = f0² (1 + B h²)`, weighted by power) from the matched
+ * partials up to the 16th that are not multiples of k; `scatter` is the RMS deviation (cents)
+ * of those up to the 12th, `second` the deviation at 2k (NaN when not matched). Null when fewer
+ * than 3 partials remain for the fit or harmonic k was not matched.
+ */
+export function seriesDeviation(
+  partials: readonly Partial[],
+  amps: Float64Array,
+  note: FoundNote,
+  k: number,
+): { cents: number; second: number; scatter: number } | null {
+  const own = note.matches.filter((m) => m.h <= 16 && m.h % k !== 0);
+  const atK = note.matches.find((m) => m.h === k);
+  if (own.length < 3 || !atK) return null;
+  let sw = 0;
+  let sx = 0;
+  let sy = 0;
+  let sxx = 0;
+  let sxy = 0;
+  for (const { h, p } of own) {
+    const w = amps[p]! ** 2 + 1e-24;
+    const x = h * h;
+    const y = (partials[p]!.frequency / h) ** 2;
+    sw += w;
+    sx += w * x;
+    sy += w * y;
+    sxx += w * x * x;
+    sxy += w * x * y;
+  }
+  const det = sw * sxx - sx * sx;
+  const slope = det > 1e-12 * sw * sxx ? (sw * sxy - sx * sy) / det : 0;
+  const icpt = (sy - slope * sx) / sw;
+  if (!(icpt > 0)) return null;
+  const predicted = (h: number): number => h * Math.sqrt(icpt + slope * h * h);
+  const off = (h: number, p: number): number => 1200 * Math.log2(partials[p]!.frequency / predicted(h));
+  let ss = 0;
+  let n = 0;
+  for (const { h, p } of own) {
+    if (h > 12) continue;
+    ss += off(h, p) ** 2;
+    n++;
+  }
+  const at2k = note.matches.find((m) => m.h === 2 * k);
+  return {
+    cents: off(k, atK.p),
+    second: at2k ? off(2 * k, at2k.p) : Number.NaN,
+    scatter: Math.sqrt(ss / Math.max(1, n)),
+  };
 }
