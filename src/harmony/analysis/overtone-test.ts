@@ -50,8 +50,9 @@ export function harmonicMultiple(partials: readonly Partial[], hz: number, note:
  * of partial h over the level its neighbours suggest — the largest of the geometric means of
  * partials h ± 1 and h ± 2 and the median of the partials within 3 of h, leaving out neighbours
  * that are themselves multiples of k, a missing partial counting as `floor` (so a multiple
- * missing where the second note would have a partial counts 0 dB) — and the median of those. A lone tone scores about 0 dB whatever its
- * envelope; an added note of similar loudness lifts its partials by 5-7 dB. Harmonics are
+ * missing where the second note would have a partial counts 0 dB) — and the median of those.
+ * A lone tone scores about 0 dB whatever its envelope; an added note of similar loudness lifts
+ * its partials by 5-7 dB. Harmonics are
  * located at the partials the note was traced through, else by its stiff-string fit.
  * `multiples` is how many multiples were weighed: with few (a high candidate, or k large, near
  * the top of the spectrum) one formant or jagged partial decides the median. The evidence is
