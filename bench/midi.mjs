@@ -92,11 +92,18 @@ for (const f of files) {
         lengths[s] = seconds(out);
       });
     console.log(`${f.split('/').pop()}, ${bankName} (load average before: ${load.toFixed(2)})`);
+    const fluid = haveFluid ? results[setups.length - 1] : null;
     setups.forEach(([name], s) => {
       const wall = median(results[s].map((r) => r.wall));
       const cpu = median(results[s].map((r) => r.cpu));
+      // speed against FluidSynth run by run (x real time over FluidSynth's in the same turn): the
+      // machine's speed drifts between turns, less within one
+      const rel =
+        fluid && s < setups.length - 1
+          ? `, ${median(results[s].map((r, i) => lengths[s] / r.wall / (lengths.at(-1) / fluid[i].wall))).toFixed(2)}x FluidSynth's speed turn by turn`
+          : '';
       console.log(
-        `  ${name.padEnd(28)} ${(lengths[s] / wall).toFixed(1).padStart(6)}x  (${wall.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU, ${lengths[s].toFixed(1)} s of audio)`,
+        `  ${name.padEnd(28)} ${(lengths[s] / wall).toFixed(1).padStart(6)}x  (${wall.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU, ${lengths[s].toFixed(1)} s of audio${rel})`,
       );
     });
   }
