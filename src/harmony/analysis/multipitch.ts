@@ -7,7 +7,7 @@
  * smooth spectral envelope explains is removed from each of its partials (spectral smoothness:
  * an octave or fifth on top of a shared partial leaves a residue), and the search repeats.
  */
-import { harmonicMultiple, nearest, overtoneLift, seriesDeviation } from './overtone-test.js';
+import { harmonicMultiple, nearest, overtoneLift, seriesDeviation, seriesSums } from './overtone-test.js';
 import type { Partial } from './spectrum.js';
 
 /** A detected note. */
@@ -69,22 +69,11 @@ function fitStiffString(
   amps: Float64Array,
   maxB: number,
 ): [number, number] {
-  let sw = 0;
-  let sx = 0;
-  let sy = 0;
-  let sxx = 0;
-  let sxy = 0;
-  for (const { h, p } of matches) {
-    const w = Math.max(amps[p]!, 1e-9) ** 2 + 1e-12;
-    const x = h * h;
-    const y = (partials[p]!.frequency / h) ** 2;
-    sw += w;
-    sx += w * x;
-    sy += w * y;
-    sxx += w * x * x;
-    sxy += w * x * y;
-  }
-  const det = sw * sxx - sx * sx;
+  const { sw, sx, sy, sxx, sxy, det } = seriesSums(
+    partials,
+    matches,
+    (p) => Math.max(amps[p]!, 1e-9) ** 2 + 1e-12,
+  );
   if (matches.length >= 3 && det > 1e-9 * sw * sxx) {
     const slope = (sw * sxy - sx * sy) / det;
     const icpt = (sy - slope * sx) / sw;

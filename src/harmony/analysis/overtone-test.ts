@@ -145,22 +145,7 @@ export function seriesDeviation(
   const own = note.matches.filter((m) => m.h <= 16 && m.h % k !== 0);
   const atK = note.matches.find((m) => m.h === k);
   if (own.length < 3 || !atK) return null;
-  let sw = 0;
-  let sx = 0;
-  let sy = 0;
-  let sxx = 0;
-  let sxy = 0;
-  for (const { h, p } of own) {
-    const w = amps[p]! ** 2 + 1e-24;
-    const x = h * h;
-    const y = (partials[p]!.frequency / h) ** 2;
-    sw += w;
-    sx += w * x;
-    sy += w * y;
-    sxx += w * x * x;
-    sxy += w * x * y;
-  }
-  const det = sw * sxx - sx * sx;
+  const { sw, sx, sy, sxx, sxy, det } = seriesSums(partials, own, (p) => amps[p]! ** 2 + 1e-24);
   const slope = det > 1e-12 * sw * sxx ? (sw * sxy - sx * sy) / det : 0;
   const icpt = (sy - slope * sx) / sw;
   if (!(icpt > 0)) return null;
@@ -179,4 +164,32 @@ export function seriesDeviation(
     second: at2k ? off(2 * k, at2k.p) : Number.NaN,
     scatter: Math.sqrt(ss / Math.max(1, n)),
   };
+}
+
+/**
+ * Weighted sums for the least-squares line (f_h / h)² = f0² + f0² B h² (a stiff string's
+ * partials) over matched partials, each weighted by `weight(p)`; `det` is the system's
+ * determinant (near 0 when the harmonics fitted are too few or too alike).
+ */
+export function seriesSums(
+  partials: readonly Partial[],
+  matches: readonly { h: number; p: number }[],
+  weight: (p: number) => number,
+): { sw: number; sx: number; sy: number; sxx: number; sxy: number; det: number } {
+  let sw = 0;
+  let sx = 0;
+  let sy = 0;
+  let sxx = 0;
+  let sxy = 0;
+  for (const { h, p } of matches) {
+    const w = weight(p);
+    const x = h * h;
+    const y = (partials[p]!.frequency / h) ** 2;
+    sw += w;
+    sx += w * x;
+    sy += w * y;
+    sxx += w * x * x;
+    sxy += w * x * y;
+  }
+  return { sw, sx, sy, sxx, sxy, det: sw * sxx - sx * sx };
 }
