@@ -1,7 +1,7 @@
 /**
  * OmniSonic's voice renderer (src/midi/soundfont-voice.ts) against spessasynth_core's own, on
- * the same notes with the same bank: the same samples to Float32 rounding, so the same spectral
- * peaks and RMS. Covers looped and one-shot samples, the lowpass (with a moving cutoff), pan,
+ * the same notes with the same bank: the same samples to rounding, so the same spectral peaks
+ * and RMS. Covers looped and one-shot samples, the lowpass (with a moving cutoff), pan,
  * pitch bend, vibrato (mod wheel), portamento, reverb and chorus sends and drums.
  */
 import { describe, expect, it } from 'vitest';
@@ -76,8 +76,8 @@ function peaks(x: Float64Array, at: number, count = 5): number[] {
 
 /**
  * OmniSonic's render of `spec` (voices and reverb; released voices kept as long as the engine
- * keeps them) against the engine's own: samples within 1e-5 of the peak (they are equal to the
- * bit today), equal RMS, spectral peaks and pitch.
+ * keeps them) against the engine's own: samples within 1e-5 of the peak (the filter's sum runs
+ * in another order and products are not rounded to Float32), equal RMS, spectral peaks and pitch.
  */
 async function expectSame(spec: MidiFileSpec, at = 0.3): Promise<void> {
   const before = voiceStats.fast;
