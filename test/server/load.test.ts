@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { type ClientRequest, type IncomingMessage, request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executeJob } from '../../src/server/work/execute.js';
@@ -30,34 +30,45 @@ async function until(check: () => Promise<boolean>, tries = 400): Promise<boolea
   return false;
 }
 
+/** POST `body` as JSON to `path` of `url`; `onResponse` reads the answer. */
+function postJson(
+  url: string,
+  path: string,
+  body: unknown,
+  onResponse: (res: IncomingMessage) => void,
+): ClientRequest {
+  const u = new URL(path, url);
+  const req = request(
+    {
+      host: u.hostname,
+      port: u.port,
+      path: u.pathname,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+    },
+    onResponse,
+  );
+  req.end(JSON.stringify(body));
+  return req;
+}
+
 /** A long POST whose response is read up to `bytes`, then the socket is destroyed. */
 function startAndAbandon(url: string, path: string, body: unknown, bytes: number): Promise<number> {
-  const u = new URL(path, url);
   return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: u.hostname,
-        port: u.port,
-        path: u.pathname,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-      },
-      (res) => {
-        let got = 0;
-        res.on('data', (c: Buffer) => {
-          got += c.length;
-          if (got >= bytes) {
-            req.destroy();
-            resolve(res.statusCode ?? 0);
-          }
-        });
-        res.on('error', () => {});
-      },
-    );
+    const req = postJson(url, path, body, (res) => {
+      let got = 0;
+      res.on('data', (c: Buffer) => {
+        got += c.length;
+        if (got >= bytes) {
+          req.destroy();
+          resolve(res.statusCode ?? 0);
+        }
+      });
+      res.on('error', () => {});
+    });
     req.on('error', (e) => {
       if (!req.destroyed) reject(e);
     });
-    req.end(JSON.stringify(body));
   });
 }
 
@@ -173,34 +184,23 @@ describe('heavy jobs in the worker pool', () => {
 
 /** POST `body` and read the response slowly (a pause every `every` bytes); resolves with its bytes. */
 function readSlowly(url: string, path: string, body: unknown, every: number): Promise<Buffer> {
-  const u = new URL(path, url);
   return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: u.hostname,
-        port: u.port,
-        path: u.pathname,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let since = 0;
-        res.on('data', (c: Buffer) => {
-          chunks.push(c);
-          since += c.length;
-          if (since >= every) {
-            since = 0;
-            res.pause();
-            setTimeout(() => res.resume(), 5);
-          }
-        });
-        res.on('end', () => resolve(Buffer.concat(chunks)));
-        res.on('error', reject);
-      },
-    );
+    const req = postJson(url, path, body, (res) => {
+      const chunks: Buffer[] = [];
+      let since = 0;
+      res.on('data', (c: Buffer) => {
+        chunks.push(c);
+        since += c.length;
+        if (since >= every) {
+          since = 0;
+          res.pause();
+          setTimeout(() => res.resume(), 5);
+        }
+      });
+      res.on('end', () => resolve(Buffer.concat(chunks)));
+      res.on('error', reject);
+    });
     req.on('error', reject);
-    req.end(JSON.stringify(body));
   });
 }
 
