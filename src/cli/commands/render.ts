@@ -38,6 +38,8 @@ export function register(program: Command): void {
 Presets are looked up in --preset-dir, then $XDG_CONFIG_HOME/omnisonic/presets (default
 ~/.config/omnisonic/presets), then the built-in presets (omnisonic presets list).
 Without -r the preset's own sampleRate is used (default 48000).
+A SoundFont render of a MIDI song of 10 s or more, with 40 notes or more sounding on average,
+uses one worker thread a core; OMNISONIC_MIDI_THREADS=N (1 to 8) sets the number.
 
 Examples:
   omnisonic render alpha-relax -o alpha.flac          whole timed session, FLAC
