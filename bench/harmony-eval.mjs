@@ -131,10 +131,38 @@ const WIDE = [
 ];
 
 /**
- * Single notes and one chord per shape, roots drawn in [lo, hi - span]; then one wide voicing
- * per shape, drawn from `wideRand` (so the other stimuli stay those of earlier runs).
+ * Chords as players voice them: open chords of a guitar in standard tuning (absolute notes, a
+ * capo drawn at 0-3), and for the other families two-hand and ensemble spreads (bass, doubled
+ * roots and fifths, the third and seventh up high), which mix close intervals with notes on the
+ * bass's partial series.
  */
-function stimuli(rand, lo, hi, wideRand) {
+const GUITAR_OPEN = [
+  [40, 47, 52, 56, 59, 64], // E
+  [40, 47, 52, 55, 59, 64], // Em
+  [45, 52, 57, 61, 64], // A
+  [45, 52, 57, 60, 64], // Am
+  [48, 52, 55, 60, 64], // C
+  [43, 47, 50, 55, 59, 67], // G
+  [50, 57, 62, 66], // D
+  [45, 52, 55, 61, 64], // A7
+];
+const SPREAD = [
+  [0, 12, 16, 19, 24],
+  [0, 12, 15, 19, 24],
+  [0, 7, 16, 19, 24],
+  [0, 7, 12, 16, 22],
+  [0, 10, 16, 19],
+  [0, 10, 15, 19, 24],
+  [0, 7, 16, 23],
+  [0, 12, 19, 27],
+];
+
+/**
+ * Single notes and one chord per shape, roots drawn in [lo, hi - span]; then one wide voicing
+ * per shape, drawn from `wideRand`, and the played voicings from `playedRand` (so the other
+ * stimuli stay those of earlier runs).
+ */
+function stimuli(rand, lo, hi, wideRand, playedRand, family) {
   const drawWith = (r, span) => lo + Math.floor(r() * Math.max(1, hi - span - lo + 1));
   const draw = (span) => drawWith(rand, span);
   const out = [];
@@ -148,6 +176,17 @@ function stimuli(rand, lo, hi, wideRand) {
       const root = drawWith(wideRand, shape[shape.length - 1]);
       out.push({ kind: 'wide', notes: shape.map((s) => root + s) });
     }
+  if (playedRand)
+    if (family === 'guitar')
+      for (const chord of GUITAR_OPEN) {
+        const capo = Math.floor(playedRand() * 4);
+        out.push({ kind: 'played', notes: chord.map((n) => n + capo) });
+      }
+    else
+      for (const shape of SPREAD) {
+        const root = drawWith(playedRand, shape[shape.length - 1]);
+        out.push({ kind: 'played', notes: shape.map((s) => root + s) });
+      }
   return out;
 }
 
@@ -184,11 +223,11 @@ const add = (a, b) => {
   for (const k of Object.keys(a)) a[k] += b[k];
 };
 
-const KINDS = ['notes', 'chords', 'wide'];
+const KINDS = ['notes', 'chords', 'wide', 'played'];
 const results = []; // { bank, family, program, kind, ...counts }
 const errors = [];
 function run(bank, family, program, items, audioOf) {
-  const byKind = { notes: empty(), chords: empty(), wide: empty() };
+  const byKind = { notes: empty(), chords: empty(), wide: empty(), played: empty() };
   items.forEach((s, i) => {
     const res = analyzeAudio(audioOf(i));
     const got = res.notes.map((n) => Math.round(n.midi));
@@ -210,11 +249,13 @@ for (const bank of banks) {
   }
   const rand = mulberry32(1000 * b.seed);
   const wideRand = mulberry32(1000 * b.seed + 500);
+  const playedRand = mulberry32(1000 * b.seed + 700);
   for (const { family, programs } of FAMILIES) {
     for (const p of programs) {
-      const items = stimuli(rand, p.lo, p.hi, wideRand);
-      const velocities = items.map((s) => 64 + Math.floor((s.kind === 'wide' ? wideRand : rand)() * 48));
-      const base = join(dir, `${bank}-${p.program}-s${singles}-w${WIDE.length}`);
+      const items = stimuli(rand, p.lo, p.hi, wideRand, playedRand, family);
+      const drawFor = { wide: wideRand, played: playedRand };
+      const velocities = items.map((s) => 64 + Math.floor((drawFor[s.kind] ?? rand)() * 48));
+      const base = join(dir, `${bank}-${p.program}-s${singles}-w${WIDE.length}-p${SPREAD.length}`);
       fluidsynth(
         b.file,
         `${base}.mid`,
@@ -232,7 +273,7 @@ for (const bank of banks) {
     }
   }
   // stretched partials: no bank, but each bank's run draws its own notes and partials
-  const sp = stimuli(rand, 36, 84, wideRand);
+  const sp = stimuli(rand, 36, 84, wideRand, playedRand, 'stretched');
   run(bank, 'stretched', 'stiff-string synthesis', sp, (i) =>
     stretchedChord(sp[i].notes, mulberry32(7919 * b.seed + i)),
   );
@@ -255,8 +296,8 @@ for (const bank of new Set(results.map((r) => r.bank))) {
   console.log(`\n${bank} (${BANKS[bank].role}), values in %`);
   console.log('| family | stimuli | n | note P | note R | note F1 | pc P | pc R | pc F1 | exact |');
   console.log('|---|---|---|---|---|---|---|---|---|---|');
-  const all = { notes: empty(), chords: empty(), wide: empty() };
-  const tonal = { notes: empty(), chords: empty(), wide: empty() }; // without organ: its 16' and mixture stops sound other octaves
+  const all = { notes: empty(), chords: empty(), wide: empty(), played: empty() };
+  const tonal = { notes: empty(), chords: empty(), wide: empty(), played: empty() }; // without organ: its 16' and mixture stops sound other octaves
   for (const family of families) {
     for (const kind of KINDS) {
       const t = empty();
