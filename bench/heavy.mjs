@@ -66,7 +66,13 @@ async function phase(title, analyze) {
     console.log(`  ${r.path} -> ${r.status}, ${(r.bytes / 1e6).toFixed(1)} MB in ${r.seconds.toFixed(1)} s`);
   const h = health.times;
   console.log(
-    `  /health: ${h.length} answers (${health.failures} failed), p50 ${pct(h, 50).toFixed(1)} ms, p99 ${pct(h, 99).toFixed(1)} ms, max ${Math.max(...h).toFixed(1)} ms (answer ${h.indexOf(Math.max(...h)) + 1}); slowest ${[...h].sort((a, b) => b - a).slice(0, 5).map((x) => x.toFixed(0)).join(', ')} ms`,
+    `  /health: ${h.length} answers (${health.failures} failed), p50 ${pct(h, 50).toFixed(1)} ms, p99 ${pct(h, 99).toFixed(1)} ms, max ${Math.max(...h).toFixed(1)} ms (answer ${h.indexOf(Math.max(...h)) + 1}); slowest ${[
+      ...h,
+    ]
+      .sort((a, b) => b - a)
+      .slice(0, 5)
+      .map((x) => x.toFixed(0))
+      .join(', ')} ms`,
   );
   const late = ws.times;
   const over = late.filter((x) => x > 50).length;
