@@ -278,6 +278,19 @@ describe('multi-pitch estimation explains each peak by the fewest notes', () => 
     expect(midis(guitar)).toEqual([43]);
   });
 
+  it('finds the third of an open G chord (G2 D3 G3 B3 D4 G4) though the bass gathers every note on its series', () => {
+    // G3, D4 and G4 lie on the series of G2, whose score takes their partials and so stands 10
+    // times above that of B3, 9 dB quieter; but B3's fundamental is a strong peak off the series
+    // of every note found, and only a note explains it
+    const chord = ['G2', 'D3', 'G3', 'B3', 'D4', 'G4'].map((n) => ({
+      f0: parseNote(n),
+      a: n === 'B3' ? 0.04 : 0.1,
+    }));
+    const found = detectNotes(mergeSplitPartials(partialsOf(chord))).map((n) => midiOf(n.frequency));
+    expect(found).toEqual(expect.arrayContaining([43, 50, 59]));
+    for (const m of found) expect([43, 50, 55, 59, 62, 67]).toContain(m);
+  });
+
   it('never reports one note twice in white noise either (two fits drawn within 70 cents)', () => {
     const r = mulberry32(3);
     const x = new Float32Array(SR * 10).map(() => r() - 0.5);

@@ -61,6 +61,8 @@ interface Trace {
 const MAX_HARMONICS = 24;
 /** A partial this far (cents) off a note's series, beyond its scatter, has a source of its own. */
 const OFF_SERIES_CENTS = 8;
+/** A peak this strong (of the strongest) that no note found explains makes a note of its own. */
+const STRONG_PEAK = 0.2;
 
 /** Weighted least-squares fit of (f_h / h)^2 = f0^2 (1 + B h^2). */
 function fitStiffString(
@@ -207,6 +209,26 @@ function overtoneOf(
   return null;
 }
 
+/**
+ * Is the candidate an upper note clear of the series of every note found: above the lowest,
+ * within the 6th partial of each one below it and over 60 cents from any of their partials?
+ */
+function betweenPartials(t: Trace, found: readonly Trace[]): boolean {
+  let below = 0;
+  for (const n of found) {
+    if (n.f0 >= t.f0) continue;
+    below++;
+    const ratio = t.f0 / n.f0;
+    if (ratio > 6.5) return false;
+    const h = Math.round(ratio);
+    for (let k = Math.max(1, h - 1); k <= h + 1; k++) {
+      const hz = k * n.f0 * Math.sqrt(1 + n.b * k * k);
+      if (Math.abs(1200 * Math.log2(t.f0 / hz)) < 60) return false;
+    }
+  }
+  return below > 0;
+}
+
 /** j (2 or 3) when a note found lies j times `hz` (within 30 cents): its octave or twelfth; else 0. */
 function noteAbove(hz: number, found: readonly Trace[]): number {
   for (const n of found) {
@@ -250,6 +272,10 @@ function offSeries(d: ReturnType<typeof seriesDeviation>): boolean {
  *   times those partials' scatter, and its 2nd partial (when traced) half as far the same way,
  *   a source of its own sounds there (a 12-TET major third lies 14 cents above the 5th
  *   harmonic), and a lift of its fundamental alone (0 dB or more) suffices;
+ * - a later note needs `relativeThreshold` of the first note's score, unless its fundamental is a
+ *   peak within 14 dB of the strongest that no note found explains (clear of their partials, below
+ *   their 6th): the bass of an open chord gathers the partials of the octaves and twelfths above it,
+ *   and a third voiced a tenth up (B3 in G2 D3 G3 B3 D4 G4) scores a tenth of it;
  * - coverage counts the harmonics of a candidate found among the unexplained partials, and, for
  *   a candidate an octave or twelfth below a note found, those that note took: a guitar's low
  *   string with a weak fundamental is still found under its octave;
@@ -312,11 +338,15 @@ export function detectNotes(partialsIn: readonly Partial[], options: MultiPitchO
         t.salience = lifted ? over.salience : Math.max(over.salience, t.salience);
       }
       const score = t.salience * coverage(t, top, partials, original, found);
+      // the first note's score gathers the partials of every note on its series, so an upper
+      // note off that series can score below `rel` of it; a strong peak no note explains still
+      // needs one
+      const unexplained = !over && amps[i]! >= STRONG_PEAK * peakAmp && betweenPartials(t, found);
+      if (round > 0 && score < rel * first && !unexplained) continue;
       if (!best || score > best.score) best = { ...t, score, novelty };
     }
     if (!best) break;
     if (round === 0) first = best.score;
-    else if (best.score < rel * first) break;
     found.push(best);
     cancel(partials, amps, best, top);
   }
