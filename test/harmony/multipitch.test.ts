@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { analyzeAudio } from '../../src/harmony/analysis/analyze.js';
 import { detectNotes } from '../../src/harmony/analysis/multipitch.js';
@@ -154,6 +155,20 @@ describe('multi-pitch estimation explains each peak by the fewest notes', () => 
     const notes = detectNotes(partialsOf(chord));
     expect(Math.min(...notes.map((n) => n.frequency))).toBeGreaterThan(parseNote('C4') * 0.97);
     expect(notes.map((n) => midiOf(n.frequency))).toEqual([60, 64, 67, 70]);
+  });
+
+  it('takes no faint body resonance at the common subharmonic of a chord for a bass note, though a rumble lies below it', () => {
+    // the spectral peaks of a FluidR3 piano G3-B3-D4 (velocity 90, as mergeSplitPartials gives
+    // them): hammer and body put peaks at 55-117 Hz, 30-37 dB below the strongest, one of them at
+    // 98 Hz, the chord's common subharmonic G2, on whose series G3, D4 and B3's octave all lie
+    const file = new URL('../fixtures/peaks/fluidr3-piano-g3-b3-d4.json', import.meta.url);
+    const peaks = (JSON.parse(readFileSync(file, 'utf8')) as [number, number][]).map(
+      ([frequency, amplitude]) => ({
+        frequency,
+        amplitude,
+      }),
+    );
+    expect(detectNotes(peaks).map((n) => midiOf(n.frequency))).toEqual([55, 59, 62]);
   });
 
   it('does not take a lone resonance (one peak, no harmonics) for a note', () => {

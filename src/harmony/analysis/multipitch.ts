@@ -35,7 +35,7 @@ export interface MultiPitchOptions {
   readonly maxInharmonicity?: number;
   /** A later note must own this share of its partials' amplitude (default 0.2). */
   readonly minNovelty?: number;
-  /** Peaks this far below the strongest (dB) have no energy: no note below the lowest other (default -30). */
+  /** Peaks this far below the strongest (dB) have no energy: no note there, nor below the lowest other (default -30). */
   readonly energyFloorDb?: number;
   /**
    * A candidate at the octave, twelfth or another multiple (2..8) of a note found needs its
@@ -249,9 +249,10 @@ function offSeries(d: ReturnType<typeof seriesDeviation>): boolean {
  * Detects the notes sounding in a set of partials (as from {@link findPeaks}) by iterative
  * estimation and cancellation, explaining the peaks with as few notes as it can:
  *
- * - a note's fundamental is a spectral peak no lower than the lowest peak with energy (within
- *   `energyFloorDb` of the strongest), so no note is invented below the bass (a chord's common
- *   subharmonic, 1/2, 2/3 or 2/5 of the bass, is never a note);
+ * - a note's fundamental is a spectral peak with energy (within `energyFloorDb` of the
+ *   strongest), no lower than the lowest such peak, so no note is invented below the bass (a
+ *   chord's common subharmonic, 1/2, 2/3 or 2/5 of the bass, is never a note, even where a body
+ *   or hammer resonance puts a faint peak there);
  * - a candidate's score is its harmonic salience times its coverage (the share of its low
  *   harmonics present), so a subharmonic that only explains every other partial loses to the
  *   real note;
@@ -312,6 +313,9 @@ export function detectNotes(partialsIn: readonly Partial[], options: MultiPitchO
     for (let i = 0; i < partials.length; i++) {
       const f = partials[i]!.frequency;
       if (f < lowHz || f > maxHz || amps[i]! < 0.003 * peakAmp) continue;
+      // a note's fundamental has energy of its own: a faint peak under a chord (a body or
+      // hammer resonance at the chord's common subharmonic) is no bass note
+      if (original[i]! < energetic) continue;
       // within 70 cents of a note found: the same note, detuned (notes of a scale are 100 cents apart)
       if (found.some((n) => Math.abs(1200 * Math.log2(f / n.f0)) < 70)) continue;
       const t = trace(partials, i, amps, original, maxB);
