@@ -18,7 +18,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fluidsynth, midiSequence, readWav, stretchedChord } from './harmony-eval/audio.mjs';
+import { renderedSequence, stretchedChord } from './harmony-eval/audio.mjs';
 
 const { analyzeAudio, mulberry32 } = await import(process.env.HARMONY_MODULE ?? '../dist/harmony/index.js');
 const args = process.argv.slice(2);
@@ -190,15 +190,6 @@ function stimuli(rand, lo, hi, wideRand, playedRand, family) {
   return out;
 }
 
-const ON_SEC = 2;
-const SLOT_SEC = 4;
-/** The part analysed: the sustain after the attack, 1.5 s. */
-function slice(audio, slot) {
-  const start = Math.round((slot * SLOT_SEC + 0.05) * audio.sampleRate);
-  const end = start + Math.round(1.5 * audio.sampleRate);
-  return { channels: audio.channels.map((c) => c.subarray(start, end)), sampleRate: audio.sampleRate };
-}
-
 const empty = () => ({ tp: 0, fp: 0, fn: 0, pcTp: 0, pcFp: 0, pcFn: 0, exact: 0, count: 0 });
 function score(t, want, gotMidi) {
   const got = new Set(gotMidi);
@@ -256,20 +247,14 @@ for (const bank of banks) {
       const drawFor = { wide: wideRand, played: playedRand };
       const velocities = items.map((s) => 64 + Math.floor((drawFor[s.kind] ?? rand)() * 48));
       const base = join(dir, `${bank}-${p.program}-s${singles}-w${WIDE.length}-p${SPREAD.length}`);
-      fluidsynth(
+      const audio = renderedSequence(
         b.file,
-        `${base}.mid`,
-        `${base}.wav`,
-        midiSequence(
-          items.map((s) => s.notes),
-          velocities,
-          p.program,
-          ON_SEC,
-          SLOT_SEC,
-        ),
+        base,
+        items.map((s) => s.notes),
+        velocities,
+        p.program,
       );
-      const audio = readWav(`${base}.wav`);
-      run(bank, family, p.name, items, (i) => slice(audio, i));
+      run(bank, family, p.name, items, (i) => audio.at(i));
     }
   }
   // stretched partials: no bank, but each bank's run draws its own notes and partials

@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fluidsynth, midiSequence, readWav, stretchedChord } from './harmony-eval/audio.mjs';
+import { renderedSequence, stretchedChord } from './harmony-eval/audio.mjs';
 
 const { analyzeAudio, mulberry32 } = await import(process.env.HARMONY_MODULE ?? '../dist/harmony/index.js');
 const args = process.argv.slice(2);
@@ -42,8 +42,6 @@ for (let size = 1; size <= 3; size++) {
   pick(1, size, []);
 }
 
-const ON_SEC = 2;
-const SLOT_SEC = 4;
 const dir = mkdtempSync(join(tmpdir(), 'octave-chords-'));
 const errors = [];
 for (const src of SOURCES) {
@@ -59,25 +57,14 @@ for (const src of SOURCES) {
   let audioOf;
   if (src.file === null) audioOf = (i) => stretchedChord(chords[i].notes, mulberry32(7919 * src.seed + i));
   else {
-    const base = join(dir, `piano-${src.seed}`);
-    fluidsynth(
+    const audio = renderedSequence(
       src.file,
-      `${base}.mid`,
-      `${base}.wav`,
-      midiSequence(
-        chords.map((c) => c.notes),
-        chords.map((c) => c.velocity),
-        0,
-        ON_SEC,
-        SLOT_SEC,
-      ),
+      join(dir, `piano-${src.seed}`),
+      chords.map((c) => c.notes),
+      chords.map((c) => c.velocity),
+      0,
     );
-    const audio = readWav(`${base}.wav`);
-    audioOf = (i) => {
-      const start = Math.round((i * SLOT_SEC + 0.05) * audio.sampleRate);
-      const end = start + Math.round(1.5 * audio.sampleRate);
-      return { channels: audio.channels.map((c) => c.subarray(start, end)), sampleRate: audio.sampleRate };
-    };
+    audioOf = (i) => audio.at(i);
   }
   let tp = 0;
   let fp = 0;

@@ -79,6 +79,32 @@ export function fluidsynth(soundfont, mid, wav, midiBytes) {
   if (r.status !== 0 || !existsSync(wav)) throw new Error(`fluidsynth ${soundfont}: ${r.stderr}`);
 }
 
+/** Seconds each stimulus of a rendered sequence sounds, and the slot it has. */
+const ON_SEC = 2;
+const SLOT_SEC = 4;
+
+/**
+ * Chords (arrays of MIDI notes) played one per slot on `program` through `soundfont`, rendered
+ * to `base`.wav (kept: a second run reads it) and read; `at(i)` is the part of slot i analysed,
+ * the sustain after the attack, 1.5 s.
+ */
+export function renderedSequence(soundfont, base, chords, velocities, program) {
+  fluidsynth(
+    soundfont,
+    `${base}.mid`,
+    `${base}.wav`,
+    midiSequence(chords, velocities, program, ON_SEC, SLOT_SEC),
+  );
+  const audio = readWav(`${base}.wav`);
+  return {
+    at(i) {
+      const start = Math.round((i * SLOT_SEC + 0.05) * audio.sampleRate);
+      const end = start + Math.round(1.5 * audio.sampleRate);
+      return { channels: audio.channels.map((c) => c.subarray(start, end)), sampleRate: audio.sampleRate };
+    },
+  };
+}
+
 /**
  * Stiff-string tones (piano-like): partial k at k f0 sqrt(1 + B k^2), B drawn in 1e-4..8e-4,
  * random amplitudes falling about as 1/k, faster decay of higher partials, a little noise.
