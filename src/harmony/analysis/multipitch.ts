@@ -7,7 +7,14 @@
  * smooth spectral envelope explains is removed from each of its partials (spectral smoothness:
  * an octave or fifth on top of a shared partial leaves a residue), and the search repeats.
  */
-import { harmonicMultiple, nearest, overtoneLift, seriesDeviation, seriesSums } from './overtone-test.js';
+import {
+  harmonicMultiple,
+  nearest,
+  overtoneLift,
+  seriesDeviation,
+  seriesSums,
+  stiffPartialHz,
+} from './overtone-test.js';
 import type { Partial } from './spectrum.js';
 
 /** A detected note. */
@@ -104,7 +111,7 @@ function trace(
   let salience = amps[start]!;
   let misses = 0;
   for (let h = 2; h <= MAX_HARMONICS; h++) {
-    const predicted = h * f0 * Math.sqrt(1 + b * h * h);
+    const predicted = stiffPartialHz(f0, b, h);
     if (predicted > top * 1.02) break;
     const p = nearest(partials, predicted);
     const cents = Math.abs(1200 * Math.log2(partials[p]!.frequency / predicted));
@@ -128,7 +135,7 @@ function cancel(partials: readonly Partial[], amps: Float64Array, note: Trace, t
   const at: number[] = [];
   const level: number[] = [];
   for (let h = 1; h <= 2 * MAX_HARMONICS; h++) {
-    const predicted = h * note.f0 * Math.sqrt(1 + note.b * h * h);
+    const predicted = stiffPartialHz(note.f0, note.b, h);
     if (predicted > top * 1.02) break;
     const p = nearest(partials, predicted);
     const cents = Math.abs(1200 * Math.log2(partials[p]!.frequency / predicted));
@@ -177,7 +184,7 @@ function coverage(
   let got = 0;
   const matched = new Set(t.matches.map((m) => m.h));
   for (let h = 1; h <= 10; h++) {
-    const hz = h * t.f0 * Math.sqrt(1 + t.b * h * h);
+    const hz = stiffPartialHz(t.f0, t.b, h);
     if (hz > top * 1.02) break;
     expected++;
     if (matched.has(h)) got++;
@@ -222,7 +229,7 @@ function betweenPartials(t: Trace, found: readonly Trace[]): boolean {
     if (ratio > 6.5) return false;
     const h = Math.round(ratio);
     for (let k = Math.max(1, h - 1); k <= h + 1; k++) {
-      const hz = k * n.f0 * Math.sqrt(1 + n.b * k * k);
+      const hz = stiffPartialHz(n.f0, n.b, k);
       if (Math.abs(1200 * Math.log2(t.f0 / hz)) < 60) return false;
     }
   }
@@ -345,8 +352,8 @@ export function detectNotes(partialsIn: readonly Partial[], options: MultiPitchO
       // the first note's score gathers the partials of every note on its series, so an upper
       // note off that series can score below `rel` of it; a strong peak no note explains still
       // needs one
-      const unexplained = !over && amps[i]! >= STRONG_PEAK * peakAmp && betweenPartials(t, found);
-      if (round > 0 && score < rel * first && !unexplained) continue;
+      const weak = round > 0 && score < rel * first;
+      if (weak && (over || amps[i]! < STRONG_PEAK * peakAmp || !betweenPartials(t, found))) continue;
       if (!best || score > best.score) best = { ...t, score, novelty };
     }
     if (!best) break;

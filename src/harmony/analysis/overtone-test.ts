@@ -29,10 +29,15 @@ export interface FoundNote {
   readonly matches: readonly { readonly h: number; readonly p: number }[];
 }
 
+/** Partial h of a stiff string of fundamental f0 and inharmonicity B: h f0 sqrt(1 + B h²). */
+export function stiffPartialHz(f0: number, b: number, h: number): number {
+  return h * f0 * Math.sqrt(1 + b * h * h);
+}
+
 /** Frequency of harmonic h of a note: the partial matched to it, else the stiff-string prediction. */
 function harmonicHz(partials: readonly Partial[], note: FoundNote, h: number): number {
   const m = note.matches.find((x) => x.h === h);
-  return m ? partials[m.p]!.frequency : h * note.f0 * Math.sqrt(1 + note.b * h * h);
+  return m ? partials[m.p]!.frequency : stiffPartialHz(note.f0, note.b, h);
 }
 
 /** The harmonic number k (2..8) at which `hz` lies on `note`'s partial series (within 30 cents), or 0. */
