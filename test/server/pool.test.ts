@@ -1,7 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JobPool } from '../../src/server/pool/pool.js';
+import { JobPool, WORKER_FILE } from '../../src/server/pool/pool.js';
 import { executeJob } from '../../src/server/work/execute.js';
 import type { AudioHead } from '../../src/server/work/render-stream.js';
 import { peakFrequency, spectrumDb } from '../helpers/signal.js';
@@ -16,6 +17,24 @@ describe('the job pool', () => {
   });
   afterAll(async () => {
     await pool?.close();
+  });
+
+  it('gives piscina a CommonJS entry, so no thread loads the worker through require(esm)', () => {
+    // on Node 20 a require() of the worker's ES module graph can abort the whole process (a V8
+    // fatal error in a pool thread killed the server); with require(esm) turned off, the entry
+    // still loads, and the worker's graph comes in through import()
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--no-experimental-require-module',
+        '-e',
+        'process.stdout.write(typeof require(process.argv[1]))',
+        WORKER_FILE,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('function');
   });
 
   it('renders a tone in a worker thread, the same bytes as in this thread', async () => {

@@ -70,7 +70,7 @@ export interface PoolStats {
 }
 
 /** The compiled worker entry (tsc output; built by `npm run build`). */
-export const WORKER_FILE = packagePath('dist', 'server', 'pool', 'worker.js');
+export const WORKER_FILE = packagePath('dist', 'server', 'pool', 'worker-entry.cjs');
 
 export class JobPool {
   private readonly piscina: Piscina<PoolTask, void>;
