@@ -293,6 +293,39 @@ describe('multi-pitch estimation explains each peak by the fewest notes', () => 
     expect(midis(guitar)).toEqual([43]);
   });
 
+  /** White noise through four one-pole low-pass stages at 150 Hz: a rumble (a body's thump, handling). */
+  function rumble(length: number, level: number, seed: number): Float64Array {
+    const r = mulberry32(seed);
+    const c = Math.exp((-2 * Math.PI * 150) / SR);
+    const s = [0, 0, 0, 0];
+    return Float64Array.from({ length }, () => {
+      let v = r() - 0.5;
+      for (let j = 0; j < 4; j++) v = s[j] = (1 - c) * v + c * s[j]!;
+      return level * v;
+    });
+  }
+
+  it('takes no peak of a rumble for a note, while a bass note standing clear of it is one', () => {
+    // partial levels of a sampled nylon-string guitar C#5 (weak fundamental) over a loud rumble:
+    // its peaks, 12-20 dB below the guitar's 2nd partial, each passed the energy floor and made
+    // bass notes
+    const guitar = additive(parseNote('C#5'), [-16, 0, -33, -18, -8, -39, -29, -30, -32]);
+    const bass = additive(parseNote('E2'), [0, -4, -10, -16, -20, -24]);
+    const midis = (x: Float64Array) =>
+      analyzeAudio({ channels: [x], sampleRate: SR }).notes.map((n) => Math.round(n.midi));
+    for (const seed of [1, 2, 3]) {
+      const noise = rumble(guitar.length, 8, seed);
+      const x = guitar.map((v, t) => v + noise[t]!);
+      const res = analyzeAudio({ channels: [x], sampleRate: SR });
+      const strongest = Math.max(...res.partials.map((p) => p.amplitudeDb));
+      const low = res.partials.filter((p) => p.frequency < 200).map((p) => p.amplitudeDb);
+      expect(low.filter((db) => db > strongest - 20).length).toBeGreaterThan(2);
+      expect(midis(x)).toEqual([73]);
+      // E2, its fundamental about 20 dB above the rumble's median level there
+      expect(midis(x.map((v, t) => v + bass[t]!))).toEqual([40, 73]);
+    }
+  });
+
   it('finds the third of an open G chord (G2 D3 G3 B3 D4 G4) though the bass gathers every note on its series', () => {
     // G3, D4 and G4 lie on the series of G2, whose score takes their partials and so stands 10
     // times above that of B3, 9 dB quieter; but B3's fundamental is a strong peak off the series

@@ -16,6 +16,7 @@ import {
   mergeSplitPartials,
   type PowerSpectrum,
   powerOfTwoAtMost,
+  spectralBackground,
 } from './spectrum.js';
 import { type PitchEstimate, yinPitch } from './yin.js';
 
@@ -192,7 +193,10 @@ export function interpretMeasurements(m: Measurements, options: AnalyzeOptions =
   const { spec, pitch, sampleRate } = m;
   const a4 = options.a4 ?? DEFAULT_A4;
   const peaks = mergeSplitPartials(findPeaks(spec, -60, 20, Math.min(sampleRate * 0.45, 12000)));
-  const detected = detectNotes(peaks, { maxNotes: options.maxNotes ?? 8 });
+  const detected = detectNotes(peaks, {
+    maxNotes: options.maxNotes ?? 8,
+    background: spectralBackground(spec),
+  });
   const pcs = pitchClassesByInterval(
     detected.map((d) => d.frequency),
     a4,

@@ -56,6 +56,14 @@ export interface MultiPitchOptions {
    * and the simpler explanation, one note, wins.
    */
   readonly overtoneMinMultiples?: number;
+  /**
+   * The level (amplitude) of the spectrum's background at a frequency, e.g. `spectralBackground`
+   * (spectrum.ts) of the spectrum the partials came from: a note's fundamental must stand
+   * `prominenceDb` above it. Without it, every peak counts as standing clear.
+   */
+  readonly background?: (hz: number) => number;
+  /** How far (dB) a fundamental must stand above the background (default 15). */
+  readonly prominenceDb?: number;
 }
 
 interface Trace {
@@ -259,7 +267,8 @@ function offSeries(d: ReturnType<typeof seriesDeviation>): boolean {
  * - a note's fundamental is a spectral peak with energy (within `energyFloorDb` of the
  *   strongest), no lower than the lowest such peak, so no note is invented below the bass (a
  *   chord's common subharmonic, 1/2, 2/3 or 2/5 of the bass, is never a note, even where a body
- *   or hammer resonance puts a faint peak there);
+ *   or hammer resonance puts a faint peak there), and standing `prominenceDb` above the
+ *   spectrum's background there (`background`): the peaks of a loud rumble or hiss are no notes;
  * - a candidate's score is its harmonic salience times its coverage (the share of its low
  *   harmonics present), so a subharmonic that only explains every other partial loses to the
  *   real note;
@@ -303,6 +312,8 @@ export function detectNotes(partialsIn: readonly Partial[], options: MultiPitchO
   const floorDb = options.energyFloorDb ?? -30;
   const liftDb = options.overtoneLiftDb ?? 3;
   const minMultiples = options.overtoneMinMultiples ?? 5;
+  const background = options.background;
+  const prominence = 10 ** ((options.prominenceDb ?? 15) / 20);
   const partials = [...partialsIn].sort((a, b) => a.frequency - b.frequency);
   if (partials.length === 0) return [];
   const amps = Float64Array.from(partials, (p) => p.amplitude);
@@ -323,6 +334,9 @@ export function detectNotes(partialsIn: readonly Partial[], options: MultiPitchO
       // a note's fundamental has energy of its own: a faint peak under a chord (a body or
       // hammer resonance at the chord's common subharmonic) is no bass note
       if (original[i]! < energetic) continue;
+      // ... and stands clear of the noise around it: a rumble's or hiss's own peaks, within
+      // `energyFloorDb` of the strongest when the noise is loud, are no notes
+      if (background && original[i]! < prominence * background(f)) continue;
       // within 70 cents of a note found: the same note, detuned (notes of a scale are 100 cents apart)
       if (found.some((n) => Math.abs(1200 * Math.log2(f / n.f0)) < 70)) continue;
       const t = trace(partials, i, amps, original, maxB);

@@ -153,6 +153,30 @@ export function findPeaks(
   return peaks;
 }
 
+/**
+ * The level of the spectrum's background around a frequency: the median power of the bins
+ * within about a quarter octave of it (at least 16 bins either side), as the amplitude of an
+ * equivalent sinusoid, like {@link findPeaks}' peaks. Partials are a few bins wide, so the
+ * median lies on the noise between them; in a band of noise (a rumble, a bow's or breath's
+ * hiss) it lies a few dB under the noise's own peaks, which a clean partial stands far above.
+ */
+export function spectralBackground(spec: PowerSpectrum): (hz: number) => number {
+  const { power, size, sampleRate, windowSum } = spec;
+  const binHz = sampleRate / size;
+  const cache = new Map<number, number>();
+  return (hz) => {
+    const k = Math.min(power.length - 2, Math.max(1, Math.round(hz / binHz)));
+    let level = cache.get(k);
+    if (level === undefined) {
+      const span = Math.max(16, Math.round(k * (2 ** 0.25 - 1)));
+      const bins = power.slice(Math.max(1, k - span), Math.min(power.length - 1, k + span + 1)).sort();
+      level = (2 * Math.sqrt(bins[bins.length >> 1]!)) / windowSum;
+      cache.set(k, level);
+    }
+    return level;
+  };
+}
+
 /** Largest power of two not above `n`, clamped to [min, max]. */
 export function powerOfTwoAtMost(n: number, min: number, max: number): number {
   let p = min;
