@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeAudio } from '../../src/harmony/analysis/analyze.js';
-import { averagedSpectrum, findPeaks, mergeSplitPartials } from '../../src/harmony/analysis/spectrum.js';
+import {
+  averagedSpectrum,
+  findPeaks,
+  mergeSplitPartials,
+  type Partial,
+} from '../../src/harmony/analysis/spectrum.js';
 import { parseNote } from '../../src/harmony/notes.js';
 import { renderBowed } from './synth.js';
 
 const SR = 44100;
+const midis = (x: Float64Array) =>
+  analyzeAudio({ channels: [x], sampleRate: SR }).notes.map((n) => Math.round(n.midi));
 const names = (x: Float64Array) =>
   analyzeAudio({ channels: [x], sampleRate: SR }).notes.map((n) => n.note.replace(/[+-]\d+c$/, ''));
 
@@ -13,6 +20,15 @@ describe('sustained tones with vibrato and chorus', () => {
     it(`reads a violin-like ${note} with 6 Hz vibrato and a chorus as one note`, () => {
       const x = renderBowed([parseNote(note)], { vibratoHz: 6, vibratoCents: 20, chorusCents: 6, seed: 3 });
       expect(names(x)).toEqual([note]);
+    });
+  }
+
+  for (const note of ['C#6', 'G#6']) {
+    it(`reads a violin-like ${note} with a wide vibrato (±50 cents, 5.5 Hz) as one note, not with its octave`, () => {
+      for (const seed of [1, 2, 3, 4]) {
+        const x = renderBowed([parseNote(note)], { vibratoHz: 5.5, vibratoCents: 50, harmonics: 10, seed });
+        expect(midis(x)).toEqual([Math.round(69 + 12 * Math.log2(parseNote(note) / 440))]);
+      }
     });
   }
 
@@ -62,6 +78,29 @@ describe('mergeSplitPartials', () => {
     ]);
     expect(m).toHaveLength(1);
     expect(m[0]!.amplitude).toBeCloseTo(Math.sqrt(1 + 0.36 + 0.59 ** 2), 6);
+  });
+
+  it('given the spectrum, merges the clusters of a partial smeared wider than 40 cents, and keeps steady partials 70 cents apart', () => {
+    const f0 = parseNote('G#6');
+    const x = renderBowed([f0], { vibratoHz: 5.5, vibratoCents: 50, harmonics: 3, seed: 2 });
+    const spec = averagedSpectrum(x, SR, 32768);
+    const raw = findPeaks(spec, -40, 20, 12000);
+    const near = (ps: readonly Partial[], h: number) =>
+      ps.filter((p) => Math.abs(1200 * Math.log2(p.frequency / (h * f0))) < 90);
+    expect(mergeSplitPartials(raw).length).toBeGreaterThan(3);
+    const merged = mergeSplitPartials(raw, 40, spec);
+    for (let h = 1; h <= 3; h++) expect(near(merged, h)).toHaveLength(1);
+    // two steady tones 70 cents apart, even low down (110 Hz: 4.5 Hz, 3.3 bins apart)
+    for (const hz of [110, 1000]) {
+      const y = Float64Array.from(
+        { length: 66150 },
+        (_, i) =>
+          Math.sin((2 * Math.PI * hz * i) / SR) +
+          0.5 * Math.sin((2 * Math.PI * hz * 2 ** (70 / 1200) * i) / SR),
+      );
+      const s = averagedSpectrum(y, SR, 32768);
+      expect(mergeSplitPartials(findPeaks(s, -40, 20, 12000), 40, s)).toHaveLength(2);
+    }
   });
 
   it('merges the sidebands of a rendered vibrato tone: one partial per harmonic', () => {

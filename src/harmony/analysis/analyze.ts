@@ -192,7 +192,7 @@ export interface Measurements {
 export function interpretMeasurements(m: Measurements, options: AnalyzeOptions = {}): AnalysisResult {
   const { spec, pitch, sampleRate } = m;
   const a4 = options.a4 ?? DEFAULT_A4;
-  const peaks = mergeSplitPartials(findPeaks(spec, -60, 20, Math.min(sampleRate * 0.45, 12000)));
+  const peaks = mergeSplitPartials(findPeaks(spec, -60, 20, Math.min(sampleRate * 0.45, 12000)), 40, spec);
   const detected = detectNotes(peaks, {
     maxNotes: options.maxNotes ?? 8,
     background: spectralBackground(spec),

@@ -184,6 +184,55 @@ export function powerOfTwoAtMost(n: number, min: number, max: number): number {
   return p;
 }
 
+/** Clusters further apart than this (cents) are two partials, however smeared: a semitone is 100. */
+const SMEAR_CENTS = 80;
+/** Only clusters within this (dB) of the strongest peak merge as a smeared partial: noise stays as it is. */
+const SMEAR_FLOOR_DB = -30;
+/** A valley this deep (dB) below the weaker cluster's strongest peak parts two partials. */
+const VALLEY_DB = 25;
+/** Sidebands of a vibrato lie its rate apart (4-8 Hz); a gap this wide (Hz) between them parts two partials. */
+const SIDEBAND_GAP_HZ = 12;
+/** Peaks this far (dB) below the weaker cluster's strongest are no sidebands. */
+const SIDEBAND_DB = 40;
+
+/**
+ * Are two clusters of peaks (mean frequencies `lo` < `hi`, the weaker one's strongest peak of
+ * amplitude `top`) one smeared partial? They must lie within `SMEAR_CENTS`, and either no bin of
+ * the spectrum between them falls `VALLEY_DB` below `top` (an irregular vibrato, a chorus), or a
+ * comb of `peaks` bridges them (a regular vibrato's sidebands, with deep valleys between them:
+ * at least one strictly between, no gap wider than `SIDEBAND_GAP_HZ`, each within
+ * `SIDEBAND_DB` of `top`). Two steady partials have the window's deep valley (when 6 bins or
+ * more apart) and no peak between them.
+ */
+function smearedTogether(
+  spec: PowerSpectrum,
+  peaks: readonly Partial[],
+): (lo: number, hi: number, top: number) => boolean {
+  const { power, size, sampleRate, windowSum } = spec;
+  const binHz = sampleRate / size;
+  // a peak's amplitude A is 2 sqrt(P) / windowSum (findPeaks)
+  const toPower = (windowSum / 2) ** 2;
+  return (lo, hi, top) => {
+    if (1200 * Math.log2(hi / lo) > SMEAR_CENTS) return false;
+    const floor = top * top * toPower * 10 ** (-VALLEY_DB / 10);
+    // closer than 6 bins, the window's main lobes (4 bins wide) leave no valley to measure
+    let valley = hi - lo < 6 * binHz;
+    const end = Math.min(power.length - 1, Math.floor(hi / binHz));
+    for (let k = Math.ceil(lo / binHz); k <= end && !valley; k++) valley = power[k]! < floor;
+    if (!valley) return true;
+    const weakest = top * 10 ** (-SIDEBAND_DB / 20);
+    let last = lo;
+    let inside = 0;
+    for (const p of peaks) {
+      if (p.frequency <= lo || p.frequency >= hi || p.amplitude < weakest) continue;
+      if (p.frequency - last > SIDEBAND_GAP_HZ) return false;
+      last = p.frequency;
+      inside++;
+    }
+    return inside > 0 && hi - last <= SIDEBAND_GAP_HZ;
+  };
+}
+
 /**
  * Merges the peaks into which one partial splits when its frequency moves during the analysis
  * (vibrato, chorus, a slight detuning of unison strings): averaged over frames, a partial whose
@@ -197,13 +246,23 @@ export function powerOfTwoAtMost(n: number, min: number, max: number): number {
  * notes a semitone apart never merge; partials of two notes that nearly coincide (the 5th
  * harmonic of C and the 4th of E, 14 cents apart) merge, as they are one peak to the ear too.
  *
+ * A wide vibrato (a violin's high notes swing ±50 cents and more) spreads a partial over more
+ * than the tolerance, and it would come out as two partials, the upper one taken for a note of
+ * its own. Given the `spectrum` the peaks came from, neighbouring clusters within
+ * `SMEAR_FLOOR_DB` of the strongest peak and up to `SMEAR_CENTS` apart merge too when nothing
+ * parts them: no deep valley, or a comb of sidebands (see `smearedTogether`).
+ *
  * @example mergeSplitPartials([{ frequency: 440, amplitude: 1 }, { frequency: 446, amplitude: 1 }])
  * // [{ frequency: 443, amplitude: 1.414... }]
  */
-export function mergeSplitPartials(peaks: readonly Partial[], toleranceCents = 40): Partial[] {
+export function mergeSplitPartials(
+  peaks: readonly Partial[],
+  toleranceCents = 40,
+  spectrum?: PowerSpectrum,
+): Partial[] {
   const ratio = 2 ** (toleranceCents / 1200);
   const order = [...peaks].sort((a, b) => b.amplitude - a.amplitude);
-  const anchors: { frequency: number; power: number; sum: number }[] = [];
+  const anchors: { frequency: number; power: number; sum: number; top: number }[] = [];
   for (const p of order) {
     let best = -1;
     let bestDist = Number.POSITIVE_INFINITY;
@@ -216,24 +275,37 @@ export function mergeSplitPartials(peaks: readonly Partial[], toleranceCents = 4
       }
     }
     const power = p.amplitude * p.amplitude;
-    if (best < 0) anchors.push({ frequency: p.frequency, power, sum: power * p.frequency });
+    if (best < 0) anchors.push({ frequency: p.frequency, power, sum: power * p.frequency, top: power });
     else {
       anchors[best]!.power += power;
       anchors[best]!.sum += power * p.frequency;
     }
   }
   // clusters whose means ended up within the tolerance (a swinging partial whose sidebands
-  // seeded two anchors) are one partial too: the closest neighbours merge first, until no two
-  // are within the tolerance
+  // seeded two anchors) are one partial too, and so are clusters of a wide vibrato with no
+  // valley between them: the closest neighbours merge first, until none are left to merge
   anchors.sort((a, b) => a.sum / a.power - b.sum / b.power);
+  const smeared = spectrum
+    ? smearedTogether(
+        spectrum,
+        [...peaks].sort((a, b) => a.frequency - b.frequency),
+      )
+    : null;
+  const strongest = order.length > 0 ? order[0]!.amplitude : 0;
+  const loud = strongest * 10 ** (SMEAR_FLOOR_DB / 20);
   for (;;) {
     let at = -1;
-    let closest = Math.log(ratio);
+    let closest = Number.POSITIVE_INFINITY;
     for (let i = 0; i + 1 < anchors.length; i++) {
-      const d = Math.log(
-        (anchors[i + 1]!.sum / anchors[i + 1]!.power) * (anchors[i]!.power / anchors[i]!.sum),
-      );
-      if (d <= closest) {
+      const lo = anchors[i]!;
+      const hi = anchors[i + 1]!;
+      const d = Math.log((hi.sum / hi.power) * (lo.power / lo.sum));
+      if (d >= closest) continue;
+      const top = Math.sqrt(Math.min(lo.top, hi.top));
+      if (
+        d <= Math.log(ratio) ||
+        (smeared && top >= loud && smeared(lo.sum / lo.power, hi.sum / hi.power, top))
+      ) {
         closest = d;
         at = i;
       }
@@ -241,6 +313,7 @@ export function mergeSplitPartials(peaks: readonly Partial[], toleranceCents = 4
     if (at < 0) break;
     anchors[at]!.power += anchors[at + 1]!.power;
     anchors[at]!.sum += anchors[at + 1]!.sum;
+    anchors[at]!.top = Math.max(anchors[at]!.top, anchors[at + 1]!.top);
     anchors.splice(at + 1, 1);
   }
   return anchors
