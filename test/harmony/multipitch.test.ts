@@ -326,6 +326,13 @@ describe('multi-pitch estimation explains each peak by the fewest notes', () => 
     }
   });
 
+  it('finds a viola-like C3 whose fundamental lies 32 dB under its 3rd partial, not C4 G4 E5 from its partials', () => {
+    // partial levels of a sampled viola's open C string (bowed: the 3rd partial strongest)
+    const viola = additive(parseNote('C3'), [-32, -9, 0, -19, -15, -16, -20, -22, -25, -24, -28, -30]);
+    const notes = analyzeAudio({ channels: [viola], sampleRate: SR }).notes;
+    expect(notes.map((n) => Math.round(n.midi))).toEqual([48]);
+  });
+
   it('finds the third of an open G chord (G2 D3 G3 B3 D4 G4) though the bass gathers every note on its series', () => {
     // G3, D4 and G4 lie on the series of G2, whose score takes their partials and so stands 10
     // times above that of B3, 9 dB quieter; but B3's fundamental is a strong peak off the series

@@ -42,7 +42,10 @@ export interface MultiPitchOptions {
   readonly maxInharmonicity?: number;
   /** A later note must own this share of its partials' amplitude (default 0.2). */
   readonly minNovelty?: number;
-  /** Peaks this far below the strongest (dB) have no energy: no note there, nor below the lowest other (default -30). */
+  /**
+   * Peaks this far below the strongest (dB) have no energy: no note there, nor below the lowest
+   * other (default -30, or -36 with a `background`, which keeps noise out).
+   */
   readonly energyFloorDb?: number;
   /**
    * A candidate at the octave, twelfth or another multiple (2..8) of a note found needs its
@@ -309,10 +312,12 @@ export function detectNotes(partialsIn: readonly Partial[], options: MultiPitchO
   const rel = options.relativeThreshold ?? 0.15;
   const maxB = options.maxInharmonicity ?? 0.002;
   const minNovelty = options.minNovelty ?? 0.2;
-  const floorDb = options.energyFloorDb ?? -30;
+  const background = options.background;
+  // with a background to stand above, noise is kept out by that, and a bowed string's weak
+  // fundamental (a viola's C3, 32 dB under its 3rd partial) still has energy
+  const floorDb = options.energyFloorDb ?? (background ? -36 : -30);
   const liftDb = options.overtoneLiftDb ?? 3;
   const minMultiples = options.overtoneMinMultiples ?? 5;
-  const background = options.background;
   const prominence = 10 ** ((options.prominenceDb ?? 15) / 20);
   const partials = [...partialsIn].sort((a, b) => a.frequency - b.frequency);
   if (partials.length === 0) return [];
