@@ -33,7 +33,7 @@ const SOURCES = [
   { name: 'FluidR3_GM (development)', file: '/usr/share/sounds/sf2/FluidR3_GM.sf2', seed: 1 },
   { name: 'MuseScore General Lite (held out)', file: sf3.MSBasic, seed: 2 },
   { name: 'TimGM6mb (held out)', file: sf3.TimGM6mb, seed: 3 },
-  { name: 'freepats via TiMidity++ (held out)', file: '/etc/timidity/freepats.cfg', seed: 5 },
+  { name: 'freepats via TiMidity++ (seen by three rules)', file: '/etc/timidity/freepats.cfg', seed: 5 },
   { name: 'stretched partials (synthesised)', file: null, seed: 4 },
 ];
 

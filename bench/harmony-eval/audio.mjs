@@ -115,9 +115,9 @@ const ON_SEC = 2;
 const SLOT_SEC = 4;
 
 /**
- * Chords (arrays of MIDI notes) played one per slot on `program` through `bank` (see renderMidi), rendered
- * to `base`.wav (kept: a second run reads it) and read; `at(i)` is the part of slot i analysed,
- * the sustain after the attack, 1.5 s.
+ * Chords (arrays of MIDI notes) played one per slot on `program` through `bank` (a SoundFont or
+ * a patch set's .cfg, see renderMidi), rendered to `base`.wav (kept: a second run reads it) and
+ * read; `at(i)` is the part of slot i analysed, the sustain after the attack, 1.5 s.
  */
 export function renderedSequence(bank, base, chords, velocities, program) {
   renderMidi(bank, `${base}.mid`, `${base}.wav`, midiSequence(chords, velocities, program, ON_SEC, SLOT_SEC));
