@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeAudio, silenceReason } from '../../src/harmony/analysis/analyze.js';
 import { estimateKey } from '../../src/harmony/analysis/key.js';
 import { kWeighting, measureLoudness, truePeak } from '../../src/harmony/analysis/loudness.js';
-import { averagedSpectrum, findPeaks } from '../../src/harmony/analysis/spectrum.js';
+import { averagedSpectrum, findPeaks, spectralBackground } from '../../src/harmony/analysis/spectrum.js';
 import { yinPitch } from '../../src/harmony/analysis/yin.js';
 import { nameChord } from '../../src/harmony/chords.js';
 import { HarmonyError } from '../../src/harmony/errors.js';
@@ -89,6 +89,20 @@ describe('spectral peaks and f0', () => {
     expect(peaks).toHaveLength(1);
     expect(peaks[0]!.frequency).toBeCloseTo(1234.5, 1);
     expect(20 * Math.log10(peaks[0]!.amplitude / 0.25)).toBeCloseTo(0, 0);
+  });
+
+  it("measures the background under a partial: white noise's level per bin, not the partial's", () => {
+    // a 1 kHz sine of amplitude 0.25 in white noise of RMS 0.01; per Hann-windowed bin of N
+    // points, noise of RMS s reads as a sinusoid of amplitude 2 s sqrt(sum w^2) / sum w = 2 s sqrt(1.5 / N)
+    const noise = rng(4);
+    const x = sine(1000, 0.25, SR, 2).map((v) => v + 0.01 * Math.sqrt(12) * (noise() - 0.5));
+    const n = 16384;
+    const spec = averagedSpectrum(x, SR, n);
+    const bg = spectralBackground(spec);
+    const expected = 2 * 0.01 * Math.sqrt(1.5 / n);
+    for (const hz of [300, 1000, 5000]) expect(Math.abs(20 * Math.log10(bg(hz) / expected))).toBeLessThan(2);
+    const peak = findPeaks(spec, -40).find((p) => Math.abs(p.frequency - 1000) < 2)!;
+    expect(20 * Math.log10(peak.amplitude / bg(1000))).toBeGreaterThan(60);
   });
 
   it('YIN finds the f0 of a harmonic tone with a missing fundamental', () => {
