@@ -333,6 +333,32 @@ describe('multi-pitch estimation explains each peak by the fewest notes', () => 
     expect(notes.map((n) => Math.round(n.midi))).toEqual([48]);
   });
 
+  it('finds the fifth voiced a twelfth above the bass when the bass has its octave too (F#2 F#3 C#4 A4), and adds none when it is not played', () => {
+    // the octave lifts every even partial of the bass, the neighbours of the twelfth's partials
+    // (3, 9, 15...): measured against them, the twelfth's lift was buried
+    const hz = (m: number) => 440 * 2 ** ((m - 69) / 12);
+    const chord = (upper: readonly [number, number][]) => {
+      const out: Partial[] = [];
+      for (const [m, a] of [[42, 1], ...upper] as [number, number][])
+        for (let h = 1; h * hz(m) < 8000; h++)
+          out.push({ frequency: h * hz(m), amplitude: (0.1 * a * (m === 42 && h === 1 ? 0.1 : 1)) / h });
+      return detectNotes(mergeSplitPartials(out)).map((n) => midiOf(n.frequency));
+    };
+    expect(
+      chord([
+        [54, 1],
+        [61, 0.6],
+        [69, 0.6],
+      ]),
+    ).toEqual([42, 54, 61, 69]);
+    expect(
+      chord([
+        [54, 1],
+        [69, 0.6],
+      ]),
+    ).toEqual([42, 54, 69]);
+  });
+
   it('finds the third of an open G chord (G2 D3 G3 B3 D4 G4) though the bass gathers every note on its series', () => {
     // G3, D4 and G4 lie on the series of G2, whose score takes their partials and so stands 10
     // times above that of B3, 9 dB quieter; but B3's fundamental is a strong peak off the series

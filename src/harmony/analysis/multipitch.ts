@@ -220,7 +220,16 @@ function overtoneOf(
     const k = harmonicMultiple(partials, hz, note);
     if (k > 0)
       return {
-        ...overtoneLift(partials, original, note, k, floor, minMultiples, noteAbove(hz, found)),
+        ...overtoneLift(
+          partials,
+          original,
+          note,
+          k,
+          floor,
+          minMultiples,
+          noteAbove(hz, found),
+          octavesOf(note, found, k),
+        ),
         offSeries: offSeries(seriesDeviation(partials, original, note, k)),
       };
   }
@@ -245,6 +254,24 @@ function betweenPartials(t: Trace, found: readonly Trace[]): boolean {
     }
   }
   return below > 0;
+}
+
+/**
+ * The multiples j (2, 4, 8, within 30 cents) at which notes found lie above `note`, its octaves,
+ * leaving out those that divide k (the candidate's own multiples are theirs too).
+ */
+function octavesOf(note: Trace, found: readonly Trace[], k: number): number[] {
+  const out: number[] = [];
+  for (const n of found) {
+    const j = Math.round(n.f0 / note.f0);
+    if (
+      (j === 2 || j === 4 || j === 8) &&
+      k % j !== 0 &&
+      Math.abs(1200 * Math.log2(n.f0 / (j * note.f0))) < 30
+    )
+      out.push(j);
+  }
+  return out;
 }
 
 /** j (2 or 3) when a note found lies j times `hz` (within 30 cents): its octave or twelfth; else 0. */

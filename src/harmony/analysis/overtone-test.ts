@@ -66,7 +66,10 @@ export function harmonicMultiple(partials: readonly Partial[], hz: number, note:
  * (`firstDb`). When a note found lies `above` (2 or 3) times the candidate, the evidence is the
  * median over the candidate's multiples that note does not share: an upper note whose own
  * fundamental is weak (an oboe's, a high violin's) was found at its octave first, and its
- * octave's partials say nothing about it.
+ * octave's partials say nothing about it. `octaves` are the multiples j (2, 4, 8) at which notes
+ * found lie above `note`: their partials (multiples of j) are left out of the neighbours too, as
+ * such a note lifts them all; the fifth a twelfth above a bass whose octave sounds (C2 C3 G3)
+ * would otherwise be measured against partials the octave lifted.
  */
 export function overtoneLift(
   partials: readonly Partial[],
@@ -76,6 +79,7 @@ export function overtoneLift(
   floor: number,
   minMultiples = 5,
   above = 0,
+  octaves: readonly number[] = [],
 ): { evidenceDb: number; salience: number; multiples: number; firstDb: number } {
   const top = partials[partials.length - 1]!.frequency * 1.02;
   const level = (h: number): number => {
@@ -86,6 +90,9 @@ export function overtoneLift(
     const cents = Math.abs(1200 * Math.log2(partials[p]!.frequency / hz));
     return cents < (h <= 6 ? 35 : 60) ? Math.max(amps[p]!, floor) : floor;
   };
+  // a neighbour is a partial of the lower note alone: not a multiple of k, nor of an octave of
+  // the lower note found above it (that note lifts every such partial)
+  const neighbour = (n: number): boolean => n >= 1 && n % k !== 0 && !octaves.some((j) => n % j === 0);
   const lifts: number[] = [];
   let salience = 0;
   // up to the 24th harmonic, further for a wide k (a note two octaves and a third up, k = 5)
@@ -99,10 +106,10 @@ export function overtoneLift(
     // that are multiples of k left out), so that a partial must stand above a jagged envelope
     // however it is read
     const around: number[] = [];
-    for (let n = h - 3; n <= h + 3; n++) if (n >= 1 && n !== h && n % k !== 0) around.push(level(n));
-    let ref = Math.max(median(around), floor);
+    for (let n = h - 3; n <= h + 3; n++) if (n !== h && neighbour(n)) around.push(level(n));
+    let ref = around.length > 0 ? Math.max(median(around), floor) : floor;
     for (const d of [1, 2]) {
-      const pair = [h - d, h + d].filter((n) => n >= 1 && n % k !== 0);
+      const pair = [h - d, h + d].filter(neighbour);
       if (pair.length === 0) continue;
       const g = Math.exp(pair.reduce((s, n) => s + Math.log(level(n)), 0) / pair.length);
       if (g > ref) ref = g;
