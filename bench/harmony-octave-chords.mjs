@@ -2,10 +2,10 @@
 // Every chord of 2-4 notes within an octave (12 dyads, 66 triads, 220 tetrads: the set of the
 // consonance-rating studies) played as piano notes, analysed by `analyzeAudio`: the acoustic
 // grand of each General MIDI bank of bench/harmony-eval.mjs, rendered by FluidSynth (freepats
-// by TiMidity++), and tones with stretched (stiff-string) partials synthesised here. Each chord stands on a root drawn in
-// C3..C5 (`--root N` fixes it) at a velocity in 64..111, each bank with its own seed. Prints
-// per source: note precision / recall / F1, chords exactly right (all, by size, and those
-// whose top note is the root's octave, a fifth of the set).
+// by TiMidity++), and tones with stretched (stiff-string) partials synthesised here. Each chord
+// stands on a root drawn in C3..C5 (`--root N` fixes it) at a velocity in 64..111, each bank
+// with its own seed. Prints per source: note precision / recall / F1, chords exactly right
+// (all, by size, and those whose top note is the root's octave, a fifth of the set).
 //   npm run build && node bench/harmony-octave-chords.mjs [--root 60] [--errors]
 // HARMONY_MODULE=path/to/harmony/index.js evaluates another build of the engine (default dist/).
 import { mkdtempSync, rmSync } from 'node:fs';

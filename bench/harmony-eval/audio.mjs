@@ -78,9 +78,10 @@ export function renderMidi(bank, mid, wav, midiBytes) {
   if (existsSync(wav)) return;
   writeFileSync(mid, midiBytes);
   const cmd = renderer(bank);
-  const argv = bank.endsWith('.cfg')
-    ? ['-c', bank, '-Ow', '-s', '44100', '-o', wav, mid]
-    : ['-ni', '-q', '-g', '0.5', '-F', wav, '-r', '44100', bank, mid];
+  const argv =
+    cmd === 'timidity'
+      ? ['-c', bank, '-Ow', '-s', '44100', '-o', wav, mid]
+      : ['-ni', '-q', '-g', '0.5', '-F', wav, '-r', '44100', bank, mid];
   const r = spawnSync(cmd, argv, { encoding: 'utf8' });
   if (r.status !== 0 || !existsSync(wav)) throw new Error(`${cmd} ${bank}: ${r.error?.message ?? r.stderr}`);
 }

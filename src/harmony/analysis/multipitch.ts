@@ -186,11 +186,7 @@ function coverage(
   original: Float64Array,
   found: readonly Trace[],
 ): number {
-  const above: number[] = [];
-  for (const n of found) {
-    const j = Math.round(n.f0 / t.f0);
-    if (j >= 2 && Math.abs(1200 * Math.log2(n.f0 / (j * t.f0))) < 30) above.push(j);
-  }
+  const above = multiplesAbove(t.f0, found);
   let expected = 0;
   let got = 0;
   const matched = new Set(t.matches.map((m) => m.h));
@@ -256,31 +252,27 @@ function betweenPartials(t: Trace, found: readonly Trace[]): boolean {
   return below > 0;
 }
 
-/**
- * The multiples j (2, 4, 8, within 30 cents) at which notes found lie above `note`, its octaves,
- * leaving out those that divide k (the candidate's own multiples are theirs too).
- */
-function octavesOf(note: Trace, found: readonly Trace[], k: number): number[] {
+/** The multiples j (2 and up) of `hz` at which notes found lie, within 30 cents, in the order found. */
+function multiplesAbove(hz: number, found: readonly Trace[]): number[] {
   const out: number[] = [];
   for (const n of found) {
-    const j = Math.round(n.f0 / note.f0);
-    if (
-      (j === 2 || j === 4 || j === 8) &&
-      k % j !== 0 &&
-      Math.abs(1200 * Math.log2(n.f0 / (j * note.f0))) < 30
-    )
-      out.push(j);
+    const j = Math.round(n.f0 / hz);
+    if (j >= 2 && Math.abs(1200 * Math.log2(n.f0 / (j * hz))) < 30) out.push(j);
   }
   return out;
 }
 
+/**
+ * The octaves of `note` (2, 4 or 8 times it) among the notes found, leaving out those that
+ * divide k (the candidate's own multiples are theirs too).
+ */
+function octavesOf(note: Trace, found: readonly Trace[], k: number): number[] {
+  return multiplesAbove(note.f0, found).filter((j) => (j === 2 || j === 4 || j === 8) && k % j !== 0);
+}
+
 /** j (2 or 3) when a note found lies j times `hz` (within 30 cents): its octave or twelfth; else 0. */
 function noteAbove(hz: number, found: readonly Trace[]): number {
-  for (const n of found) {
-    const j = Math.round(n.f0 / hz);
-    if ((j === 2 || j === 3) && Math.abs(1200 * Math.log2(n.f0 / (j * hz))) < 30) return j;
-  }
-  return 0;
+  return multiplesAbove(hz, found).find((j) => j === 2 || j === 3) ?? 0;
 }
 
 /** Is the partial at k off the lower note's series, by more than its partials scatter? */
