@@ -8,6 +8,8 @@
  */
 import { defaultExport } from '../default-export.js';
 
+/** The optional package, named through a constant so that the build does not need its types. */
+const SPEAKER = 'speaker';
 const [device, rate, channels] = process.argv.slice(2);
 
 async function probe(): Promise<number> {
@@ -18,7 +20,7 @@ async function probe(): Promise<number> {
     close(flush: boolean): void;
   };
   try {
-    Speaker = defaultExport<typeof Speaker>(await import('speaker'));
+    Speaker = defaultExport<typeof Speaker>(await import(SPEAKER));
   } catch (e) {
     process.stdout.write(`speaker: ${(e as Error).message.split('\n')[0]}`);
     return 3;

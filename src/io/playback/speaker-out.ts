@@ -12,6 +12,12 @@ export interface PcmOut {
   readonly description: string;
 }
 
+/**
+ * The optional package. Named through a constant so that the build does not need its types: npm
+ * leaves it out when its native build fails (no ALSA headers), and the CLI must still build.
+ */
+const SPEAKER = 'speaker';
+
 interface SpeakerStream {
   write(chunk: Buffer, cb: (err?: Error | null) => void): boolean;
   end(cb?: () => void): void;
@@ -32,7 +38,7 @@ export async function openSpeaker(req: DeviceRequest): Promise<PcmOut> {
   await probeDevice(req);
   let Speaker: (new (opts: Record<string, unknown>) => SpeakerStream) & { description?: string };
   try {
-    Speaker = defaultExport<typeof Speaker>(await import('speaker'));
+    Speaker = defaultExport<typeof Speaker>(await import(SPEAKER));
   } catch (e) {
     throw new OmniError('NO_AUDIO_DEVICE', 'cannot load the optional package speaker', {
       hint: 'npm install speaker',
