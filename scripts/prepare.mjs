@@ -47,7 +47,11 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   if (buildIsCurrent(root)) {
     console.log('omnisonic: the build is current (npm run build rebuilds it)');
   } else {
-    const r = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+    // the npm that runs this script (npm_execpath), else the one on PATH
+    const npm = process.env.npm_execpath;
+    const r = npm
+      ? spawnSync(process.execPath, [npm, 'run', 'build'], { cwd: root, stdio: 'inherit' })
+      : spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
     process.exit(r.status ?? 1);
   }
 }
