@@ -10,8 +10,18 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-/** What the build reads (a folder counts by its newest file). */
-export const INPUTS = ['src', 'scripts/bundle.mjs', 'package.json', 'tsconfig.json', 'tsconfig.build.json'];
+/**
+ * What the build reads (a folder counts by its newest file). The lock file counts too: the
+ * bundle holds commander, so an update of it alone changes the build.
+ */
+export const INPUTS = [
+  'src',
+  'scripts/bundle.mjs',
+  'package.json',
+  'package-lock.json',
+  'tsconfig.json',
+  'tsconfig.build.json',
+];
 /** What the build writes: the library's entry and the CLI bundle, the last thing it writes. */
 export const OUTPUTS = ['dist/index.js', 'dist/bundle/cli.cjs'];
 

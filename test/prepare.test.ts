@@ -60,8 +60,8 @@ describe('prepare: build only what is out of date', () => {
     );
   });
 
-  it('is out of date when package.json, a tsconfig or the bundler changed after the build', () => {
-    for (const rel of ['package.json', 'tsconfig.build.json', 'scripts/bundle.mjs']) {
+  it('is out of date when package.json, the lock file, a tsconfig or the bundler changed after the build', () => {
+    for (const rel of ['package.json', 'package-lock.json', 'tsconfig.build.json', 'scripts/bundle.mjs']) {
       expect(buildIsCurrent(tree(1_000_000, 2_000_000, [[rel, 3_000_000]]))).toBe(false);
     }
   });
