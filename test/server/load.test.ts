@@ -394,6 +394,7 @@ describe('timeouts and the connection cap', () => {
 
 describe('under a limit of 1024 open files', () => {
   const prlimit = hasCommand('prlimit');
+  if (!prlimit && process.env.CI !== 'true') console.warn('skipping: prlimit (util-linux) is not installed');
   it.skipIf(!prlimit && process.env.CI !== 'true')(
     `1100 silent connections do not crash the server; /health answers after the timeout${prlimit ? '' : ' (skipped: prlimit is missing)'}`,
     async () => {
