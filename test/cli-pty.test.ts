@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { CLI, tempDir } from './helpers/cli.js';
+import { CLI, requireComponent, tempDir } from './helpers/cli.js';
 import { peakFrequency, spectrumDb } from './helpers/signal.js';
 import { HAVE_TMUX, sq, TmuxRun } from './helpers/tmux.js';
 
@@ -15,12 +15,9 @@ const node = (args: string) =>
   `env NO_COLOR=1 ALSA_CONFIG_PATH=${sq(ALSA)} ${sq(process.execPath)} ${sq(CLI)} ${args}`;
 
 if (!HAVE_TMUX) {
-  const why = 'the pseudo-terminal tests: tmux (apt-get install tmux) is not installed';
-  if (CI) it(`${why} (required when CI=true)`, () => expect(HAVE_TMUX).toBe(true));
-  else {
-    console.warn(`skipping: ${why}`);
-    it.skip(why, () => {});
-  }
+  const what = 'tmux (apt-get install tmux), for the pseudo-terminal tests,';
+  if (CI) it(`${what} is required when CI=true`, () => expect(HAVE_TMUX).toBe(true));
+  else if (!requireComponent(what, false)) it.skip(`${what} is not installed`, () => {});
 }
 
 const HAVE_SPEAKER =
@@ -30,10 +27,8 @@ const HAVE_SPEAKER =
     env: { ...process.env, ALSA_CONFIG_PATH: ALSA },
   }).status === 0;
 
-if (HAVE_TMUX && !HAVE_SPEAKER && !CI)
-  console.warn(
-    'skipping the interactive play test: speaker with ALSA (npm install speaker) is not installed',
-  );
+if (HAVE_TMUX && !CI)
+  requireComponent('speaker with ALSA (npm install speaker), for the interactive play test,', HAVE_SPEAKER);
 
 describe.runIf(HAVE_TMUX)('the CLI in a 120 x 40 terminal', () => {
   const dir = tempDir('omni-pty-');

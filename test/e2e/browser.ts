@@ -36,7 +36,6 @@ export const haveChromium = requireComponent(
   `Chromium (${CHROMIUM}; apt-get install chromium)`,
   existsSync(CHROMIUM),
 );
-export const chromiumReason = haveChromium ? '' : ` (skipped: ${CHROMIUM} not installed)`;
 
 /** Launch headless Chromium with `extra` flags. */
 export async function launch(extra: string[] = []): Promise<Browser> {

@@ -2,7 +2,6 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   BROWSER_TEST_MS,
-  chromiumReason,
   haveChromium,
   launch,
   type Msg,
@@ -13,7 +12,7 @@ import {
 } from './browser.js';
 
 // The page against `omnisonic serve` as a user runs it (the built binary in a child process).
-describe.skipIf(!haveChromium)(`control page: recovery and LAN use${chromiumReason}`, () => {
+describe.skipIf(!haveChromium)('control page: recovery and LAN use', () => {
   const servers: ServeProcess[] = [];
   const browsers: Browser[] = [];
 

@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/server/app.js';
 import { peakFrequency, spectrumDb } from '../helpers/signal.js';
-import { BROWSER_TEST_MS, chromiumReason, haveChromium, launch, type Msg, Traffic } from './browser.js';
+import { BROWSER_TEST_MS, haveChromium, launch, type Msg, Traffic } from './browser.js';
 
 const RATE = 48000;
 const N = 16384;
@@ -25,7 +25,7 @@ function levelAt(db: Float64Array, hz: number): number {
   return best;
 }
 
-describe.skipIf(!haveChromium)(`control page in headless Chromium${chromiumReason}`, () => {
+describe.skipIf(!haveChromium)('control page in headless Chromium', () => {
   let app: FastifyInstance;
   let base: string;
   let browser: Browser;

@@ -2,7 +2,7 @@ import { type ClientRequest, type IncomingMessage, request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executeJob } from '../../src/server/work/execute.js';
-import { hasCommand } from '../helpers/cli.js';
+import { hasCommand, requireComponent } from '../helpers/cli.js';
 import { type ServeProcess, startServe } from './helpers.js';
 
 // real `omnisonic serve` processes (the built bundle: npm run build first)
@@ -394,7 +394,7 @@ describe('timeouts and the connection cap', () => {
 
 describe('under a limit of 1024 open files', () => {
   const prlimit = hasCommand('prlimit');
-  if (!prlimit && process.env.CI !== 'true') console.warn('skipping: prlimit (util-linux) is not installed');
+  if (process.env.CI !== 'true') requireComponent('prlimit (util-linux)', prlimit);
   it.skipIf(!prlimit && process.env.CI !== 'true')(
     `1100 silent connections do not crash the server; /health answers after the timeout${prlimit ? '' : ' (skipped: prlimit is missing)'}`,
     async () => {
