@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { analyzeAudio, silenceReason } from '../../src/harmony/analysis/analyze.js';
 import { estimateKey } from '../../src/harmony/analysis/key.js';
 import { kWeighting, measureLoudness, truePeak } from '../../src/harmony/analysis/loudness.js';
-import { averagedSpectrum, findPeaks, spectralBackground } from '../../src/harmony/analysis/spectrum.js';
+import {
+  averagedSpectrum,
+  findPeaks,
+  partialSpread,
+  spectralBackground,
+} from '../../src/harmony/analysis/spectrum.js';
 import { yinPitch } from '../../src/harmony/analysis/yin.js';
 import { nameChord } from '../../src/harmony/chords.js';
 import { HarmonyError } from '../../src/harmony/errors.js';
@@ -103,6 +108,34 @@ describe('spectral peaks and f0', () => {
     for (const hz of [300, 1000, 5000]) expect(Math.abs(20 * Math.log10(bg(hz) / expected))).toBeLessThan(2);
     const peak = findPeaks(spec, -40).find((p) => Math.abs(p.frequency - 1000) < 2)!;
     expect(20 * Math.log10(peak.amplitude / bg(1000))).toBeGreaterThan(60);
+  });
+
+  it("measures how wide a partial spreads: a steady sine the window's main lobe, two sines a few cents apart their distance, a vibrato its swing", () => {
+    const n = 32768;
+    const bins = (x: Float64Array, hz: number) => 2 ** partialSpread(averagedSpectrum(x, SR, n))(hz);
+    const binHz = SR / n;
+    // a Hann window's power falls 10 dB about 1.2 bins either side of a steady sinusoid,
+    // wherever it lies between bins
+    for (const hz of [1500, 1500.3, 1500.7]) {
+      const steady = bins(sine(hz, 0.25, SR, 2), hz);
+      expect(steady).toBeGreaterThan(2);
+      expect(steady).toBeLessThan(2.6);
+    }
+    // 1500 Hz and 1510 Hz (11.5 cents, 6.8 bins): two peaks, and the span covers both
+    const pair = sine(1500, 0.25, SR, 2).map((v, i) => v + 0.15 * Math.sin((2 * Math.PI * 1510 * i) / SR));
+    expect(bins(pair, 1500)).toBeGreaterThan(10 / binHz + 1.5);
+    expect(bins(pair, 1500)).toBeLessThan(10 / binHz + 3.5);
+    // a second sinusoid 12 dB under the first is outside its -10 dB span
+    const faint = sine(1500, 0.25, SR, 2).map((v, i) => v + 0.06 * Math.sin((2 * Math.PI * 1510 * i) / SR));
+    expect(bins(faint, 1500)).toBeLessThan(2.7);
+    // ±20 cents of vibrato at 1500 Hz swings ±17 Hz
+    const vibrato = new Float64Array(2 * SR);
+    let phase = 0;
+    for (let i = 0; i < vibrato.length; i++) {
+      phase += (2 * Math.PI * 1500 * 2 ** ((20 / 1200) * Math.sin((2 * Math.PI * 5.5 * i) / SR))) / SR;
+      vibrato[i] = 0.25 * Math.sin(phase);
+    }
+    expect(bins(vibrato, 1500)).toBeGreaterThan(15 / binHz);
   });
 
   it('YIN finds the f0 of a harmonic tone with a missing fundamental', () => {

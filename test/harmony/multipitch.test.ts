@@ -442,6 +442,39 @@ describe('multi-pitch estimation explains each peak by the fewest notes', () => 
     expect(midis(low)).toEqual([45]);
   });
 
+  it("finds an octave on top of a piano-like note though its own partials are weak: its stiffer string puts them beside the bass's", () => {
+    // C4 and C5 as two struck strings: the upper string's fundamental is tuned to the lower's
+    // 2nd partial (a piano's stretched octave), but its stiffness is not 4 times the lower's, so
+    // its partial k falls a few cents under the lower's partial 2k (6 cents at k = 3, 11 at k = 4)
+    const c4 = parseNote('C4');
+    const b4 = 4e-4;
+    const b5 = 8e-4;
+    const c5 = (2 * c4 * Math.sqrt(1 + 4 * b4)) / Math.sqrt(1 + b5);
+    const string = (f0: number, b: number, amp: (h: number) => number): Float64Array => {
+      const x = new Float64Array(Math.round(1.5 * SR));
+      for (let h = 1; h * f0 < 9000; h++) {
+        const w = (2 * Math.PI * h * f0 * Math.sqrt(1 + b * h * h)) / SR;
+        const decay = 1 / (SR * (1.2 / (1 + 0.3 * (h - 1))));
+        for (let t = 0; t < x.length; t++)
+          x[t] = x[t]! + amp(h) * Math.exp(-t * decay) * Math.sin(w * t + 1.7 * h);
+      }
+      return x;
+    };
+    const low = string(c4, b4, (h) => 0.3 / h);
+    // the upper note's partials fall steeply: they lift the lower note's even partials less than
+    // a lone note's jagged envelope can
+    const high = string(c5, b5, (h) => 0.2 / h ** 2);
+    const both = low.map((v, i) => v + high[i]!);
+    const midis = (x: Float64Array) =>
+      analyzeAudio({ channels: [x], sampleRate: SR }).notes.map((n) => Math.round(n.midi));
+    expect(midis(both)).toEqual([60, 72]);
+    expect(midis(low)).toEqual([60]);
+    // a lone string whose 2nd partial stands 5 dB above its envelope is still one note: its
+    // partials are single, however strong
+    const strong2 = string(c4, b4, (h) => (h === 2 ? 0.3 * 1.78 : 0.3) / h);
+    expect(midis(strong2)).toEqual([60]);
+  });
+
   it('never reports one note twice when a stiff-string fit from a stray peak drifts onto a note found', () => {
     // the peaks of a sampled viola G3-G4-D5-B5 (a wide voicing): a fit started at a stray peak
     // (359 Hz) ended on G4 again, and was taken once per round

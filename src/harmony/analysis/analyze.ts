@@ -15,6 +15,7 @@ import {
   findPeaks,
   mergeSplitPartials,
   type PowerSpectrum,
+  partialSpread,
   powerOfTwoAtMost,
   spectralBackground,
 } from './spectrum.js';
@@ -196,6 +197,7 @@ export function interpretMeasurements(m: Measurements, options: AnalyzeOptions =
   const detected = detectNotes(peaks, {
     maxNotes: options.maxNotes ?? 8,
     background: spectralBackground(spec),
+    spread: partialSpread(spec),
   });
   const pcs = pitchClassesByInterval(
     detected.map((d) => d.frequency),

@@ -13,6 +13,7 @@ import {
   overtoneLift,
   seriesDeviation,
   seriesSums,
+  spreadLift,
   stiffPartialHz,
 } from './overtone-test.js';
 import type { Partial } from './spectrum.js';
@@ -67,6 +68,12 @@ export interface MultiPitchOptions {
   readonly background?: (hz: number) => number;
   /** How far (dB) a fundamental must stand above the background (default 15). */
   readonly prominenceDb?: number;
+  /**
+   * How wide a partial at a frequency spreads (log2 of bins), e.g. `partialSpread` (spectrum.ts)
+   * of the spectrum the partials came from: an octave whose partials lie beside those of the
+   * note below it (a second string) is found by that. Without it, only by their levels.
+   */
+  readonly spread?: (hz: number) => number;
 }
 
 interface Trace {
@@ -81,6 +88,19 @@ const MAX_HARMONICS = 24;
 const OFF_SERIES_CENTS = 8;
 /** A peak this strong (of the strongest) that no note found explains makes a note of its own. */
 const STRONG_PEAK = 0.2;
+/**
+ * An octave is found by the spread of its partials when the lower note's even partials spread
+ * this much wider (log2, median) than the odd ones beside them: 23 %. A lone steady note's
+ * even and odd partials spread alike (over the bench's four banks, 0.07 or less for 9 in 10
+ * single notes, 0.26 at most)...
+ */
+const OCTAVE_SPREAD_LIFT = 0.3;
+/**
+ * ... and the lower note's own partials are steady: they spread no wider than this (log2 of
+ * bins, median; a steady sinusoid spans 1.15-1.3), since a vibrato spreads every partial, and
+ * some more than others by chance.
+ */
+const STEADY_SPREAD = 1.4;
 
 /** Weighted least-squares fit of (f_h / h)^2 = f0^2 (1 + B h^2). */
 function fitStiffString(
@@ -233,6 +253,54 @@ function overtoneOf(
 }
 
 /**
+ * Octaves on top that the search passed over, found by the spread of their partials: an
+ * octave's fundamental lies on the lower note's 2nd partial, and when its partials above fall
+ * steeply they lift the lower note's even partials less than a lone note's jagged envelope does,
+ * so the overtone test (levels) leaves it out, and what it still lifts is cancelled with the
+ * lower note. But when the two are strings of different stiffness (a piano's), the upper one's
+ * partials lie a few cents beside the lower's even ones and spread them (`spreadLift`). For
+ * each note found whose own partials are steady, an octave is a note when its fundamental
+ * lifts the lower note's 2nd partial `liftDb` above its neighbours (as the overtone test asks)
+ * and the even partials spread wider than the odd ones by `OCTAVE_SPREAD_LIFT`, measured at
+ * two of them at least. Its partials are the lower note's even ones; its score is the power it
+ * adds there; its novelty is counted as the least a note may have, so its confidence is at most
+ * half.
+ */
+function octavesBySpread(
+  found: readonly Scored[],
+  partials: readonly Partial[],
+  original: Float64Array,
+  floor: number,
+  liftDb: number,
+  minMultiples: number,
+  minNovelty: number,
+  maxB: number,
+  spread: (hz: number) => number,
+): Scored[] {
+  const added: Scored[] = [];
+  for (const note of found) {
+    const second = note.matches.find((m) => m.h === 2);
+    if (!second) continue;
+    const hz = partials[second.p]!.frequency;
+    if ([...found, ...added].some((n) => Math.abs(1200 * Math.log2(hz / n.f0)) < 70)) continue;
+    const s = spreadLift(
+      partials,
+      note,
+      2,
+      found.filter((n) => n !== note),
+      spread,
+    );
+    if (!(s.own <= STEADY_SPREAD) || s.multiples < 2 || s.lift < OCTAVE_SPREAD_LIFT) continue;
+    const over = overtoneLift(partials, original, note, 2, floor, minMultiples, 0, octavesOf(note, found, 2));
+    if (over.firstDb < liftDb) continue;
+    const matches = note.matches.filter((m) => m.h % 2 === 0).map((m) => ({ h: m.h / 2, p: m.p }));
+    const [f0, b] = fitStiffString(partials, matches, original, maxB);
+    added.push({ f0, b, salience: over.salience, matches, score: over.salience, novelty: minNovelty });
+  }
+  return added;
+}
+
+/**
  * Is the candidate an upper note clear of the series of every note found: above the lowest,
  * within the 6th partial of each one below it and over 60 cents from any of their partials?
  */
@@ -319,7 +387,11 @@ function offSeries(d: ReturnType<typeof seriesDeviation>): boolean {
  *   a candidate an octave or twelfth below a note found, those that note took: a guitar's low
  *   string with a weak fundamental is still found under its octave;
  * - a note needs two partials unless its second harmonic is beyond the spectrum (a lone
- *   resonance, e.g. a guitar body mode, is not a note).
+ *   resonance, e.g. a guitar body mode, is not a note);
+ * - given the spread of the partials (`spread`), an octave the search passed over is a note when
+ *   its fundamental lifts the lower note's 2nd partial and the lower note's even partials spread
+ *   wider than its odd ones, which are steady: a second string of its own stiffness sounds there
+ *   (see `octavesBySpread`).
  *
  * Each note has a confidence (0..1) from its relative score and novelty. Notes come sorted by
  * frequency.
@@ -429,6 +501,20 @@ export function detectNotes(partialsIn: readonly Partial[], options: MultiPitchO
       }),
   );
   if (kept.length === 0) return [];
+  if (options.spread) {
+    const octaves = octavesBySpread(
+      kept,
+      partials,
+      original,
+      1e-3 * peakAmp,
+      liftDb,
+      minMultiples,
+      minNovelty,
+      maxB,
+      options.spread,
+    );
+    kept.push(...octaves.slice(0, Math.max(0, maxNotes - kept.length)));
+  }
   const strongest = Math.max(...kept.map((t) => t.score));
   return kept
     .map((t) => ({

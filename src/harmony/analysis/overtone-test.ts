@@ -132,6 +132,63 @@ export function overtoneLift(
   return { evidenceDb, salience, multiples: lifts.length, firstDb: first };
 }
 
+/**
+ * Evidence that a second string sounds at harmonic k of `note`, from how wide its partials
+ * spread (`spread`, log2 of bins, spectrum.ts `partialSpread`) rather than how loud they are.
+ * Two strings tuned in an octave (or twelfth) share a frequency only at the upper one's
+ * fundamental: each string's partials are stretched by its own stiffness (h f0 sqrt(1 + B h²)),
+ * and the upper string's B is not k² times the lower's, so its partial m lies a few cents from
+ * the lower's partial m k, more the higher m (a piano C5's 4th partial about 10 cents under
+ * C4's 8th). Those multiples then spread wider than the lower note's partials between them,
+ * which one string sounds alone. `lift` is the median, over the multiples h = m k up to the 24th
+ * harmonic, of the spread at h less the mean spread at h ± 1; `own` the median spread of the
+ * note's partials up to the 12th that are not multiples of k, so a caller can ask for steady
+ * partials (a vibrato spreads every partial). Only partials traced to the note count, and none
+ * that a partial of another note in `others` lies within 60 cents of. `multiples` is how many
+ * multiples were measured.
+ */
+export function spreadLift(
+  partials: readonly Partial[],
+  note: FoundNote,
+  k: number,
+  others: readonly FoundNote[],
+  spread: (hz: number) => number,
+): { lift: number; own: number; multiples: number } {
+  const shared = (hz: number): boolean =>
+    others.some((o) => {
+      const m = Math.round(hz / o.f0);
+      for (let j = Math.max(1, m - 1); j <= m + 1; j++)
+        if (Math.abs(1200 * Math.log2(stiffPartialHz(o.f0, o.b, j) / hz)) < 60) return true;
+      return false;
+    });
+  const at = (h: number): number => {
+    const m = note.matches.find((x) => x.h === h);
+    if (!m) return Number.NaN;
+    const hz = partials[m.p]!.frequency;
+    return shared(hz) ? Number.NaN : spread(hz);
+  };
+  const lifts: number[] = [];
+  for (let h = k; h <= 24; h += k) {
+    const here = at(h);
+    if (Number.isNaN(here)) continue;
+    const around = [h - 1, h + 1]
+      .filter((n) => n >= 1 && n % k !== 0)
+      .map(at)
+      .filter((x) => !Number.isNaN(x));
+    if (around.length > 0) lifts.push(here - around.reduce((a, b) => a + b, 0) / around.length);
+  }
+  const own: number[] = [];
+  for (let h = 1; h <= 12; h++) {
+    const x = h % k !== 0 ? at(h) : Number.NaN;
+    if (!Number.isNaN(x)) own.push(x);
+  }
+  return {
+    lift: lifts.length > 0 ? median(lifts) : 0,
+    own: own.length > 0 ? median(own) : Number.NaN,
+    multiples: lifts.length,
+  };
+}
+
 function median(values: readonly number[]): number {
   const v = [...values].sort((a, b) => a - b);
   const mid = v.length >> 1;

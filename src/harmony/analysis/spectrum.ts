@@ -177,6 +177,47 @@ export function spectralBackground(spec: PowerSpectrum): (hz: number) => number 
   };
 }
 
+/**
+ * How wide a partial spreads, as log2 of bins: from the lowest to the highest bin within 40
+ * cents of the spectrum's peak nearest `hz` (within 2 bins) whose power is within 10 dB of
+ * that peak's, the edges interpolated to the -10 dB point. A steady sinusoid spans the Hann
+ * window's main lobe there, 2.2-2.5 bins (log2 1.15-1.3); two sinusoids a few cents apart (a partial of an
+ * upper string beside a lower string's) span their distance too, whether the window resolves
+ * them into two peaks or not; a wavering partial (vibrato, a chorus) spans its swing. NaN near
+ * the ends of the spectrum.
+ */
+export function partialSpread(spec: PowerSpectrum): (hz: number) => number {
+  const { power, size, sampleRate } = spec;
+  const binHz = sampleRate / size;
+  return (hz) => {
+    const k = Math.round(hz / binHz);
+    const reach = Math.max(3, Math.round(k * (2 ** (40 / 1200) - 1)));
+    if (k - 2 - reach < 1 || k + 2 + reach >= power.length - 1) return Number.NaN;
+    let k0 = k - 2;
+    for (let i = k - 1; i <= k + 2; i++) if (power[i]! > power[k0]!) k0 = i;
+    const th = power[k0]! / 10;
+    let lo = k0;
+    let hi = k0;
+    for (let i = k0 - reach; i < k0; i++)
+      if (power[i]! >= th) {
+        lo = i;
+        break;
+      }
+    for (let i = k0 + reach; i > k0; i--)
+      if (power[i]! >= th) {
+        hi = i;
+        break;
+      }
+    // how far past an edge bin the power stays above the -10 dB point (log-linear)
+    const past = (i: number, d: number): number => {
+      const a = Math.log(power[i]! / th);
+      const b = Math.log(Math.max(power[i + d]!, 1e-300) / th);
+      return b < 0 ? a / (a - b) : 0;
+    };
+    return Math.log2(hi - lo + past(lo, -1) + past(hi, 1));
+  };
+}
+
 /** Largest power of two not above `n`, clamped to [min, max]. */
 export function powerOfTwoAtMost(n: number, min: number, max: number): number {
   let p = min;
